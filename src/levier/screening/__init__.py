@@ -1,0 +1,1 @@
+"""The recommendation engine and the lot optimiser. Pure Python: never import Django here."""
