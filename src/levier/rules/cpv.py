@@ -438,3 +438,24 @@ def codes_from(values: Iterable[object]) -> list[str]:
         if check.is_usable and check.code:
             seen.setdefault(check.code, None)
     return list(seen)
+
+
+def import_file(path: str | Path, store: object | None = None, lang: str = "fr") -> object:
+    """Read an official CPV file (eForms or SIMAP) and save its normalised copy in the store.
+
+    Returns the saved refstore.Dataset. Raises CpvError when the file holds no CPV label.
+    """
+    from levier.rules import refstore
+
+    chosen = store if isinstance(store, refstore.RefStore) else refstore.RefStore()
+    source_format = detect_format(path)
+    labels = read_eforms_labels(path, lang) if source_format == "eforms" else read_simap_cpv(path, lang)
+    if not labels:
+        raise CpvError(f"{Path(path).name} : aucun libellé CPV trouvé pour la langue « {lang} ».")
+    return chosen.save(
+        "cpv",
+        {"lang": lang.lower(), "labels": labels},
+        path,
+        source_format=source_format,
+        records=len(labels),
+    )
