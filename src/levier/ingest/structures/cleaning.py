@@ -19,6 +19,15 @@ from levier.rules.siret import SiretCheck, normalize_siret
 _SPACES = re.compile(r"\s+")
 # Characters that never belong in an identifier and betray a copy-paste: tab, NUL, CR/LF, NBSP...
 _STRAY = re.compile(r"[\x00-\x1f\x7f\u00a0\u200b\u202f\ufeff]")
+_STRAY_NAMES = {
+    "\t": "une tabulation",
+    "\n": "un saut de ligne",
+    "\r": "un retour chariot",
+    "\u00a0": "une espace insécable",
+    "\u202f": "une espace fine insécable",
+    "\u200b": "une espace de largeur nulle",
+    "\ufeff": "une marque d'ordre des octets",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,10 +94,13 @@ def check_siret(raw: object, *, is_key: bool) -> tuple[SiretCheck, Issue | None]
         raw_text = str(raw)
         if _STRAY.search(raw_text):
             shown = raw_text.encode("unicode_escape").decode("ascii")
+            found = sorted(
+                {_STRAY_NAMES.get(char, "caractère de contrôle") for char in _STRAY.findall(raw_text)}
+            )
             return check, Issue(
                 "siret_stray_characters",
-                f"« {shown} » : {len(raw_text)} caractères dont des caractères invisibles "
-                f"(tabulation, espace insécable), retirés ; SIRET {check.value} valide.",
+                f"« {shown} » : {len(raw_text)} caractères dont {', '.join(found)} (invisible), retiré ; "
+                f"SIRET {check.value} valide.",
             )
         return check, None
     if check.status == "empty":
@@ -107,11 +119,11 @@ def check_siret(raw: object, *, is_key: bool) -> tuple[SiretCheck, Issue | None]
 
 # --- geography --------------------------------------------------------------------------------------
 
-_DEPARTEMENT = re.compile(r"^(?:0?([1-9])|0?([1-9][0-9])|0?(2[AB])|(97[1-8]|98[4-9]))$")
+_OVERSEAS = re.compile(r"^(?:97[1-8]|98[4-9])$")
 
 
 def clean_departement(raw: object) -> tuple[str | None, Issue | None]:
-    """Département code as INSEE writes it: "01".."95", "2A", "2B", "971".."976".
+    """Département code as INSEE writes it: "01".."95", "2A", "2B", "971".."976" (and overseas COM).
 
     Accepts the ASP's 3-character codes ("001", "075", "02A") silently, a 1-digit code (lost zero)
     with a warning, and the ASP's split of the Nord ("59L" Lille, "59V" Valenciennes) as "59".
@@ -121,20 +133,22 @@ def clean_departement(raw: object) -> tuple[str | None, Issue | None]:
         return None, None
     if text in ("59L", "59V"):
         return "59", None
-    match = _DEPARTEMENT.match(text)
-    if not match:
-        return None, Issue("departement_invalid", f"code département « {text} » non reconnu ; ignoré.")
-    one_digit, two_digits, corsica, overseas = match.groups()
-    if one_digit:
-        return f"0{one_digit}", Issue(
+    if len(text) == 3 and text.startswith("0"):
+        text = text[1:]
+    if len(text) == 1 and text in "123456789":
+        return f"0{text}", Issue(
             "departement_lost_leading_zero",
-            f"« {text} » : zéro initial perdu par un tableur, corrigé en 0{one_digit}.",
+            f"« {text} » : zéro initial perdu par un tableur, corrigé en 0{text}.",
         )
-    if two_digits == "20":
+    if text in ("2A", "2B") or _OVERSEAS.match(text):
+        return text, None
+    if text == "20":
         return None, Issue(
             "departement_invalid", "« 20 » n'existe plus depuis 1976 (2A ou 2B) ; code ignoré."
         )
-    return two_digits or corsica or overseas, None
+    if len(text) == 2 and text.isdigit() and "01" <= text <= "95":
+        return text, None
+    return None, Issue("departement_invalid", f"code département « {text} » non reconnu ; ignoré.")
 
 
 def departement_from_postcode(postcode: str | None) -> str | None:
