@@ -100,9 +100,8 @@ def render_frame(frame: legal.Frame) -> str:
     lines.append("Seuils :")
     for check in frame.thresholds:
         mark = "atteint" if check.crossed else "non atteint"
-        lines.append(
-            f"  - {check.label_fr} : {check.amount:,} € HT, {mark} ({check.source})".replace(",", " ")
-        )
+        amount = f"{check.amount:,}".replace(",", " ")
+        lines.append(f"  - {check.label_fr} : {amount} € HT, {mark} ({check.source})")
     lines.append("")
     lines.append(
         f"Procédure : {frame.procedure.label_fr} ({frame.procedure.article}). {frame.procedure.reason_fr}"
