@@ -82,7 +82,12 @@ def _digits_only(raw: object) -> str:
 # --- SIRET ------------------------------------------------------------------------------------------
 
 
-def check_siret(raw: object, *, is_key: bool) -> tuple[SiretCheck, Issue | None]:
+# How a message names the thing kept or rejected: a spreadsheet line, or an item of a JSON list.
+_KEPT = {"ligne": "ligne conservée", "élément": "élément conservé"}
+_REJECTED = {"ligne": "ligne rejetée", "élément": "élément rejeté"}
+
+
+def check_siret(raw: object, *, is_key: bool, unit: str = "ligne") -> tuple[SiretCheck, Issue | None]:
     """Check a SIRET with the shared rule; say what happens to the row in French.
 
     When the SIRET is the record's key (ASP, GEIQ, EA lists) an unusable one rejects the row; otherwise
@@ -105,16 +110,16 @@ def check_siret(raw: object, *, is_key: bool) -> tuple[SiretCheck, Issue | None]
         return check, None
     if check.status == "empty":
         if is_key:
-            return check, Issue("siret_missing", "SIRET absent ; ligne rejetée.", Severity.ERROR)
-        return check, Issue("siret_missing", "SIRET absent ; ligne conservée sans SIRET.")
+            return check, Issue("siret_missing", f"SIRET absent ; {_REJECTED[unit]}.", Severity.ERROR)
+        return check, Issue("siret_missing", f"SIRET absent ; {_KEPT[unit]} sans SIRET.")
     base = check.message_fr.rstrip(".")
     if is_key:
         return check, Issue(
             f"siret_{check.status}",
-            f"{base} ; ligne rejetée (le SIRET est la clé de cette liste).",
+            f"{base} ; {_REJECTED[unit]} (le SIRET est la clé de cette liste).",
             Severity.ERROR,
         )
-    return check, Issue(f"siret_{check.status}", f"{base} ; ligne conservée sans SIRET.")
+    return check, Issue(f"siret_{check.status}", f"{base} ; {_KEPT[unit]} sans SIRET.")
 
 
 # --- geography --------------------------------------------------------------------------------------

@@ -1,0 +1,198 @@
+"""Entreprises adaptées (EA, EATT) from whatever CSV or XLSX the ministry or a network sends.
+
+No national file could be found as open data and its columns change from one edition to the next, so
+this reader works through a column mapping: target field → the file's header. The mapping can be given
+as a dict, a JSON or TOML file, or left out: `suggest_ea_mapping` then guesses it from header synonyms
+(and completes a partial mapping the same way). Rows are keyed by SIRET; two rows with one SIRET (an
+EA and its EATT activity) are merged into one record with both kinds.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from pathlib import Path
+
+from levier.ingest.errors import RowError
+from levier.ingest.structures import cleaning as c
+from levier.ingest.structures.base import stream_rows
+from levier.ingest.structures.records import (
+    Kind,
+    ProgressCallback,
+    ReadResult,
+    ResultBuilder,
+    Source,
+    make_record,
+    sort_kinds,
+)
+from levier.ingest.tabular import Column, PathLike, load_mapping, normalize_header, suggest_mapping
+
+# Order matters for guessing: specific fields before the vaguer ones whose synonyms they contain
+# ("nom commercial" before "nom", "code commune" before "commune", "complément d'adresse" before
+# "adresse").
+COLUMNS = [
+    Column(
+        "siret",
+        "SIRET",
+        ("n siret", "numero siret", "siret etablissement", "siret de l etablissement", "no siret"),
+        True,
+    ),
+    Column("brand", "enseigne", ("nom commercial", "enseigne commerciale")),
+    Column(
+        "name",
+        "raison sociale",
+        (
+            "denomination",
+            "denomination sociale",
+            "nom de l ea",
+            "nom de la structure",
+            "nom de l entreprise",
+            "nom de l entreprise adaptee",
+            "entreprise adaptee",
+            "structure",
+            "nom",
+        ),
+        True,
+    ),
+    Column("kind", "type", ("type de structure", "categorie", "ea eatt", "type d ea")),
+    Column("legal_form", "forme juridique", ("statut juridique", "nature juridique")),
+    Column("naf", "code NAF", ("naf", "code ape", "ape", "activite principale", "naf ape")),
+    Column("address_complement", "complément d'adresse", ("adresse ligne 2", "complement", "adresse 2")),
+    Column(
+        "address", "adresse", ("adresse postale", "adresse ligne 1", "voie", "numero et voie", "adresse 1")
+    ),
+    Column("postcode", "code postal", ("cp", "code postal etablissement")),
+    Column("insee_code", "code commune", ("code insee", "code commune insee", "cog", "insee")),
+    Column("city", "commune", ("ville", "localite", "libelle commune")),
+    Column("departement", "département", ("code departement", "dept", "dpt", "departement")),
+    Column("region", "région", ("region",)),
+    Column("lat", "latitude", ("lat",)),
+    Column("lon", "longitude", ("lon", "lng")),
+    Column("website", "site web", ("site internet", "url", "site")),
+    Column("sectors", "secteurs d'activité", ("secteurs", "secteur", "activites", "domaines d activite")),
+]
+LABELS = {column.field: column.label for column in COLUMNS}
+FIELDS = tuple(LABELS)
+
+
+def suggest_ea_mapping(headers: Iterable[str]) -> dict[str, str]:
+    """Guess field → header for an EA file from the usual French spellings of its columns."""
+    return suggest_mapping(headers, COLUMNS)
+
+
+def _kind(raw: str) -> tuple[str, c.Issue | None]:
+    """EA unless the cell says EATT (temporary work); an unreadable cell keeps EA with a warning."""
+    text = normalize_header(raw)
+    if not text:
+        return Kind.EA.value, None
+    words = text.split()
+    if "eatt" in words or "travail temporaire" in text:
+        return Kind.EATT.value, None
+    if "ea" in words or "entreprise adaptee" in text or "entreprises adaptees" in text:
+        return Kind.EA.value, None
+    return Kind.EA.value, c.Issue("kind_unknown", f"type « {raw.strip()} » non reconnu (EA ou EATT) ; lu EA.")
+
+
+def _split_list(raw: str) -> tuple[str, ...]:
+    parts = [c.clean_text(part) for part in raw.replace("|", ";").replace(",", ";").split(";")]
+    return tuple(dict.fromkeys(part for part in parts if part))
+
+
+def read_ea(
+    path: PathLike,
+    mapping: Mapping[str, str] | PathLike | None = None,
+    *,
+    sheet: str | int | None = None,
+    progress: ProgressCallback | None = None,
+) -> ReadResult:
+    """Read a list of entreprises adaptées through a column mapping (dict, JSON/TOML file, or guessed)."""
+    builder = ResultBuilder(Source.EA, progress)
+    if mapping is not None and not isinstance(mapping, Mapping):
+        try:
+            mapping = load_mapping(mapping)
+        except (OSError, ValueError, json.JSONDecodeError, tomllib.TOMLDecodeError) as error:
+            builder.add(
+                RowError(
+                    row=None,
+                    field=None,
+                    raw_value=str(mapping),
+                    message=f"correspondance de colonnes illisible ({Path(mapping).name} : {error}).",
+                    code="mapping_unreadable",
+                )
+            )
+            return builder.result()
+    index_by_siret: dict[str, int] = {}
+    for number, row in stream_rows(path, COLUMNS, builder, mapping=mapping, sheet=sheet):
+        ctx = c.RowContext(number, builder.add)
+
+        def read(field: str, cleaner, ctx: c.RowContext = ctx, row=row):
+            value, issue = cleaner(row[field])
+            ctx.report(LABELS[field], row[field], issue)
+            return value
+
+        check, issue = c.check_siret(row["siret"], is_key=True)
+        ctx.report(LABELS["siret"], row["siret"], issue)
+        name = c.clean_text(row["name"])
+        if name is None:
+            ctx.reject(LABELS["name"], row["name"], "name_missing", "raison sociale absente ; ligne rejetée.")
+        if ctx.rejected or check.value is None:
+            continue
+        kind = read("kind", _kind)
+        siret = check.value
+        if siret in index_by_siret:
+            index = index_by_siret[siret]
+            first = builder.records[index]
+            same = kind in first.kinds
+            ctx.report(
+                LABELS["siret"],
+                siret,
+                c.Issue(
+                    "duplicate_key",
+                    f"SIRET {siret} déjà lu ligne {first.row} ; "
+                    + ("ligne en double, ignorée." if same else f"type {kind} ajouté à cette structure."),
+                ),
+            )
+            builder.records[index] = replace(
+                first, kinds=sort_kinds((*first.kinds, kind)), rows=(*first.rows, number)
+            )
+            continue
+        postcode = read("postcode", c.clean_postcode)
+        insee_code = read("insee_code", c.clean_insee_code)
+        departement = read("departement", c.clean_departement)
+        departement = (
+            departement or c.departement_from_insee(insee_code) or c.departement_from_postcode(postcode)
+        )
+        lat = read("lat", lambda raw: c.parse_float(raw, "latitude"))
+        lon = read("lon", lambda raw: c.parse_float(raw, "longitude"))
+        lat, lon, issue = c.check_lat_lon(lat, lon)
+        ctx.report(LABELS["lat"], row["lat"], issue)
+        index_by_siret[siret] = len(builder.records)
+        builder.records.append(
+            make_record(
+                source=Source.EA.value,
+                source_key=siret,
+                siret=siret,
+                siret_status=check.status,
+                name=name,
+                brand=c.clean_text(row["brand"]),
+                legal_form=c.clean_text(row["legal_form"]),
+                naf=read("naf", c.clean_naf),
+                kinds=(kind,),
+                address=c.clean_text(row["address"]),
+                address_complement=c.clean_text(row["address_complement"]),
+                postcode=postcode,
+                city=c.clean_text(row["city"]),
+                insee_code=insee_code,
+                departement=departement,
+                region=c.clean_text(row["region"]),
+                lat=lat,
+                lon=lon,
+                website=c.clean_text(row["website"]),
+                sectors=_split_list(row["sectors"]),
+                row=number,
+                rows=(number,),
+            )
+        )
+    return builder.result()
