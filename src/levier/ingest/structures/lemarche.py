@@ -182,7 +182,7 @@ def _offer_kinds(item: dict, ctx: c.RowContext) -> tuple[str, ...]:
             ctx.report(
                 "presta_type",
                 value,
-                c.Issue("offer_kind_unknown", f"type de prestation « {value} » inconnu."),
+                c.Issue("offer_kind_unknown", f"type de prestation « {value} » inconnu ; ignoré."),
             )
     return tuple(sorted(set(offers)))
 
