@@ -20,15 +20,30 @@ KNOWN = [
 
 SIMAP_FIXTURE = """<?xml version="1.0" encoding="UTF-8"?>
 <CPV_CODE>
-<CPV CODE="03000000-1"><TEXT LANG="EN">Agricultural, farming, fishing, forestry and related products</TEXT>
-<TEXT LANG="FR">Produits agricoles, de l'élevage, de la pêche, de la sylviculture et produits connexes</TEXT></CPV>
-<CPV CODE="45000000-7"><TEXT LANG="EN">Construction work</TEXT><TEXT LANG="FR">Travaux de construction</TEXT></CPV>
-<CPV CODE="45200000-9"><TEXT LANG="EN">Works for complete or part construction and civil engineering work</TEXT>
-<TEXT LANG="FR">Travaux de construction complète ou partielle et travaux de génie civil</TEXT></CPV>
-<CPV CODE="45210000-2"><TEXT LANG="EN">Building construction work</TEXT><TEXT LANG="FR">Travaux de construction de bâtiments</TEXT></CPV>
-<CPV CODE="45212314-0"><TEXT LANG="EN">Historical monument or memorial construction work</TEXT>
-<TEXT LANG="FR">Travaux de construction de monuments historiques ou commémoratifs</TEXT></CPV>
-<CPV CODE="90911200-8"><TEXT LANG="EN">Building-cleaning services</TEXT><TEXT LANG="FR">Services de nettoyage de bâtiments</TEXT></CPV>
+<CPV CODE="03000000-1">
+<TEXT LANG="EN">Agricultural, farming, fishing, forestry and related products</TEXT>
+<TEXT LANG="FR">Produits agricoles, de l'élevage, de la pêche, de la sylviculture et produits connexes</TEXT>
+</CPV>
+<CPV CODE="45000000-7">
+<TEXT LANG="EN">Construction work</TEXT>
+<TEXT LANG="FR">Travaux de construction</TEXT>
+</CPV>
+<CPV CODE="45200000-9">
+<TEXT LANG="EN">Works for complete or part construction and civil engineering work</TEXT>
+<TEXT LANG="FR">Travaux de construction complète ou partielle et travaux de génie civil</TEXT>
+</CPV>
+<CPV CODE="45210000-2">
+<TEXT LANG="EN">Building construction work</TEXT>
+<TEXT LANG="FR">Travaux de construction de bâtiments</TEXT>
+</CPV>
+<CPV CODE="45212314-0">
+<TEXT LANG="EN">Historical monument or memorial construction work</TEXT>
+<TEXT LANG="FR">Travaux de construction de monuments historiques ou commémoratifs</TEXT>
+</CPV>
+<CPV CODE="90911200-8">
+<TEXT LANG="EN">Building-cleaning services</TEXT>
+<TEXT LANG="FR">Services de nettoyage de bâtiments</TEXT>
+</CPV>
 </CPV_CODE>
 """
 
