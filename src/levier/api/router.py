@@ -1,0 +1,42 @@
+"""The HTTP API under /api/v1/. Each capability adds its router here."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+
+from levier import __version__
+
+from .auth import API_AUTH
+
+api = NinjaAPI(
+    title="API Levier",
+    version="1",
+    description=(
+        "API de Levier. Authentification : en-tête `Authorization: Bearer <jeton>` (jeton personnel créé "
+        "sur la page « Mon compte ») ou session du navigateur. Chaque route ne donne accès qu'aux "
+        "organisations dont l'utilisateur est membre."
+    ),
+    auth=API_AUTH,
+    urls_namespace="api",
+)
+api.app_version = __version__
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "Accès refusé."}, status=403)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "Introuvable."}, status=404)
+
+
+@api.exception_handler(ValidationError)
+def invalid(request, exc):
+    return api.create_response(request, {"detail": exc.messages}, status=422)
+
+
+from levier.organisations.api import router as organisations_router  # noqa: E402
+
+api.add_router("/", organisations_router)
