@@ -1,7 +1,8 @@
 """Test-wide set-up: the database the suite runs on, and factories shared by the web tests.
 
 The suite runs on SQLite by default. `scripts/test.sh` runs it again on PostgreSQL (required when
-LEVIER_TEST_POSTGRES_URL is set) with LEVIER_TEST_DB_ONLY=1 so that only the tests touching the database run twice.
+LEVIER_TEST_POSTGRES_URL is set) with LEVIER_TEST_DB_ONLY=1, so that only the tests touching the database
+run twice.
 """
 
 import os
