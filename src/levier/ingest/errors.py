@@ -60,7 +60,8 @@ class RowError:
             parts.append(f"champ {self.field}")
         if not parts:
             return "Fichier"
-        return ", ".join(parts)
+        location = ", ".join(parts)
+        return location[0].upper() + location[1:]
 
     @property
     def message_fr(self) -> str:
