@@ -30,6 +30,24 @@ class _Group:
     lots_from_rows: bool
 
 
+def _looks_like_sub_row(row: RowValues, parent: PlannedPurchaseRecord) -> bool:
+    """A lot-column line under a purchase line is its lot unless it reads as a purchase of its own.
+
+    A sub-row carries the lot's title (in the object or the lot-title column) and little else; the first
+    line of another purchase laid out as one line per lot has its own object and its own dates.
+    """
+    if row.object and row.lot_title and fold(row.object) != fold(parent.object):
+        return False
+    own_values = (
+        (row.launch_date, parent.launch_date),
+        (row.notification_date, parent.notification_date),
+        (row.procedure, parent.procedure),
+        (row.nature, parent.nature),
+        (row.duration_months, parent.duration_months),
+    )
+    return all(value is None or value == parent_value for value, parent_value in own_values)
+
+
 def _lot_order(number: str) -> tuple[int, str]:
     return (int(number), "") if number.isdigit() else (10**6, number)
 
@@ -84,8 +102,10 @@ class PurchaseAssembler:
             and _lot_order(row.lot_number) <= _lot_order(record.lots[-1].number)
         ):
             return False  # numbering starts again: the lots of another purchase
-        if row.lot_source == "object" or not group.lots_from_rows:
+        if row.lot_source == "object":
             return True
+        if not group.lots_from_rows:
+            return _looks_like_sub_row(row, record)
         # Lots as a column without references: the object, repeated or merged down, ties the lines.
         return not row.object or fold(row.object) == fold(record.object)
 
