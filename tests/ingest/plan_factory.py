@@ -540,7 +540,8 @@ def _displayed(value: object) -> str:
 _ODS_MIMETYPE = "application/vnd.oasis.opendocument.spreadsheet"
 _ODS_MANIFEST = """<?xml version="1.0" encoding="UTF-8"?>
 <manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">
- <manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>
+ <manifest:file-entry manifest:full-path="/"
+  manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>
  <manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>
 </manifest:manifest>"""
 _ODS_HEAD = (
@@ -593,7 +594,8 @@ def _ods_cell(value: object, attrs: str) -> str:
         return f"<table:table-cell{attrs}/>"
     if isinstance(value, dt.datetime):
         return (
-            f'<table:table-cell{attrs} office:value-type="date" office:date-value="{value.date().isoformat()}">'
+            f'<table:table-cell{attrs} office:value-type="date" '
+            f'office:date-value="{value.date().isoformat()}">'
             f"<text:p>{value:%d/%m/%Y}</text:p></table:table-cell>"
         )
     if isinstance(value, int | float):
@@ -601,4 +603,7 @@ def _ods_cell(value: object, attrs: str) -> str:
             f'<table:table-cell{attrs} office:value-type="float" office:value="{value}">'
             f"<text:p>{value}</text:p></table:table-cell>"
         )
-    return f'<table:table-cell{attrs} office:value-type="string"><text:p>{escape(str(value))}</text:p></table:table-cell>'
+    return (
+        f'<table:table-cell{attrs} office:value-type="string">'
+        f"<text:p>{escape(str(value))}</text:p></table:table-cell>"
+    )
