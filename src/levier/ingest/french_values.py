@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -127,6 +126,13 @@ def _fold(text: str) -> str:
 
 def _is_blank(raw: object) -> bool:
     return raw is None or (isinstance(raw, str) and not raw.strip())
+
+
+def _finite_decimal(raw: int | float | Decimal) -> Decimal | None:
+    """A typed number as a Decimal, None for NaN and infinities (which no cell should hold)."""
+    # repr() of a float is the shortest text that reads back to it: 12000.5 stays 12000.5, not 12000.4999...
+    value = Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw)
+    return value if value.is_finite() else None
 
 
 def _show(raw: object) -> str:
@@ -246,10 +252,9 @@ def _ttc_warning(includes_tax: bool | None) -> str | None:
 
 
 def _amount_from_number(raw: int | float | Decimal) -> AmountParse:
-    if isinstance(raw, float) and not math.isfinite(raw):
+    value = _finite_decimal(raw)
+    if value is None:
         return AmountParse(error="Montant illisible : la cellule ne contient pas un nombre fini.")
-    # repr() of a float is the shortest text that reads back to it: 12000.5 stays 12000.5, not 12000.4999...
-    value = Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw)
     return AmountParse(value=value)
 
 
@@ -456,9 +461,9 @@ def parse_date(raw: object) -> DateParse:
 
 
 def _date_from_number(raw: int | float | Decimal) -> DateParse:
-    if isinstance(raw, float) and not math.isfinite(raw):
+    number = _finite_decimal(raw)
+    if number is None:
         return DateParse(error="Date illisible : la cellule ne contient pas un nombre fini.")
-    number = Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw)
     if number == number.to_integral_value() and _YEAR_RANGE[0] <= number <= _YEAR_RANGE[1]:
         return DateParse(value=ApproxDate(dt.date(int(number), 1, 1), DatePrecision.YEAR))
     if _EXCEL_SERIAL_RANGE[0] <= number <= _EXCEL_SERIAL_RANGE[1]:
@@ -575,9 +580,10 @@ def parse_duration_months(raw: object, *, default_unit: str = "mois") -> Parsed[
     if isinstance(raw, bool):
         return Parsed(error=f"Durée illisible : « {_show(raw)} ».")
     if isinstance(raw, int | float | Decimal):
-        if isinstance(raw, float) and not math.isfinite(raw):
+        number = _finite_decimal(raw)
+        if number is None:
             return Parsed(error="Durée illisible : la cellule ne contient pas un nombre fini.")
-        return _months(Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw), unit_factor, raw, None)
+        return _months(number, unit_factor, raw, None)
     if not isinstance(raw, str):
         return Parsed(error=f"Durée illisible : « {_show(raw)} ».")
 
@@ -624,8 +630,11 @@ def _sum_terms(text: str, unit_factor: Decimal) -> Decimal | None:
     """Add up `12 mois + 3 x 12 mois`, `1+1+1 ans`, `2 ans et 6 mois`; a bare number takes the next unit."""
     terms = list(_TERM.finditer(text))
     leftover = _TERM.sub(" ", text)
-    if not terms or re.search(
-        r"[a-z0-9]", re.sub(r"\b(?:et|plus|ferme|fermes|de|d|initiale?|duree)\b", " ", leftover)
+    # A minus sign is never part of a duration ("-3 ans" is a typing error, not a credit).
+    if (
+        not terms
+        or "-" in leftover
+        or re.search(r"[a-z0-9]", re.sub(r"\b(?:et|plus|ferme|fermes|de|d|initiale?|duree)\b", " ", leftover))
     ):
         return None
     total = Decimal(0)
@@ -747,8 +756,11 @@ def parse_bool_fr(raw: object) -> Parsed[bool]:
         return Parsed()
     if isinstance(raw, bool):
         return Parsed(value=raw)
-    if isinstance(raw, int | float | Decimal) and raw in (0, 1):
-        return Parsed(value=bool(raw))
+    if isinstance(raw, int | float | Decimal):
+        number = _finite_decimal(raw)
+        if number is not None and number in (0, 1):
+            return Parsed(value=bool(number))
+        return Parsed(error=f"Valeur illisible : « {_show(raw)} ». Attendu : oui ou non.")
     text = _fold(str(raw)).strip(" .!")
     if text in _TRUE_WORDS:
         return Parsed(value=True)
