@@ -1,6 +1,8 @@
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from levier.rules import geography
 from levier.rules.geography import Geography, distance_km, read_communes_file
@@ -179,3 +181,12 @@ def test_load_from_store(tmp_path):
     assert loaded.resolve_place("Créteil").best.code == "94028"
     assert loaded.coverage().source["source_file"] == DATAGOUV.name
     assert geography.get_geography(store).resolve_place("94000").best.code == "94028"
+
+
+@settings(max_examples=200)
+@given(st.text(max_size=40))
+def test_resolve_place_never_crashes(text):
+    resolution = Geography(read_communes_file(DATAGOUV).communes).resolve_place(text)
+    assert resolution.status in {"found", "ambiguous", "approximate", "not_found"}
+    assert resolution.message_fr
+    assert (resolution.best is None) == (resolution.status == "not_found")
