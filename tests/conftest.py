@@ -29,10 +29,14 @@ def pytest_sessionstart(session):
     if not url.startswith("postgres"):
         return
     # PostgreSQL was asked for: if it does not answer, the run fails rather than silently skipping.
+    from urllib.parse import urlsplit, urlunsplit
+
     import psycopg
 
+    # The test database is created by the run itself: check the server through its maintenance database.
+    maintenance = urlunsplit(urlsplit(url)._replace(path="/postgres"))
     try:
-        psycopg.connect(url.replace("postgresql+psycopg", "postgresql"), connect_timeout=5).close()
+        psycopg.connect(maintenance, connect_timeout=5).close()
     except psycopg.OperationalError as error:
         raise pytest.UsageError(f"PostgreSQL demandé ({url}) mais injoignable : {error}") from error
 
