@@ -158,6 +158,10 @@ def test_siae_departements(siae):
     a2i = siae.by_key()["79925729000038"]  # conventions 002 and 008, address 08000
     assert a2i.departement == "08"
     assert {m.convention_departement for m in a2i.measures} == {"02", "08"}
+    elsewhere = [
+        r for r in siae.records if any(m.convention_departement != r.departement for m in r.measures)
+    ]
+    assert len(elsewhere) == 46
     corsica = {record.departement for record in siae.records if record.postcode.startswith("20")}
     assert corsica == {"2A", "2B"}
     # The code and the name of the département disagree on 87 rows: reported, code kept.
