@@ -1,6 +1,6 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from levier.api.auth import tenant_for
 
@@ -88,7 +88,9 @@ def service_create(request, org: str, payload: ServiceIn):
         parent = selectors.service_of(organisation, payload.parent_id)
         if parent is None:
             raise Http404("Service parent introuvable.")
-    return 201, services.create_service(request.user, organisation, payload.name, parent, payload.code)
+    return Status(
+        201, services.create_service(request.user, organisation, payload.name, parent, payload.code)
+    )
 
 
 @router.get("/organisations/{org}/services/{service}", response=ServiceOut, summary="Un service")
