@@ -256,7 +256,7 @@ class _SheetReader:
         row = parser.parse(row_number, values, report)
         if assembler.add(row):
             return
-        if row.reference is None and row.amount is not None and len(filled) <= 2:
+        if row.reference is None and row.amount is not None and len(filled) == 1:
             self.warn(
                 row_number, None, filled[0], "Ligne sans objet ni référence ignorée (total ?).", "total_row"
             )
