@@ -329,14 +329,23 @@ def _open_csv(path: Path, encoding: str | None, delimiter: str | None) -> Table:
 
 
 def _open_xlsx(path: Path, sheet: str | int | None) -> Table:
-    import zipfile
 
     import openpyxl
 
+    # A file object rather than the path: openpyxl refuses a workbook whose name does not end in
+    # .xlsx, and uploads are often renamed.
+    handle = path.open("rb")
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        raise TableError(f"Le classeur Excel est illisible ({error}).") from error
+        workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+    except Exception as error:
+        # A damaged workbook can fail anywhere inside openpyxl or zipfile: it is unreadable either way.
+        handle.close()
+        raise TableError(f"Le classeur Excel est illisible ({type(error).__name__} : {error}).") from error
+
+    def close() -> None:
+        workbook.close()
+        handle.close()
+
     try:
         if sheet is None:
             worksheet = workbook.worksheets[0]
@@ -350,7 +359,7 @@ def _open_xlsx(path: Path, sheet: str | int | None) -> Table:
                 )
             worksheet = workbook[sheet]
     except BaseException:
-        workbook.close()
+        close()
         raise
     info = TableInfo(format="xlsx", sheet=worksheet.title)
     max_row = worksheet.max_row
@@ -359,7 +368,7 @@ def _open_xlsx(path: Path, sheet: str | int | None) -> Table:
         for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
             yield number, [cell_to_text(value) for value in values]
 
-    table = _finish_opening(info, records(), workbook.close)
+    table = _finish_opening(info, records(), close)
     if max_row:
         table.info.total_rows = max(0, max_row - table.info.header_row)
     return table
@@ -415,6 +424,7 @@ def open_table(
 # --- header normalisation and column matching ------------------------------------------------------
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_MIN_CONTAINED_KEY = 5
 
 
 def normalize_header(text: object) -> str:
@@ -461,6 +471,10 @@ def suggest_mapping(headers: Iterable[str], columns: Iterable[Column]) -> dict[s
             if column.field in mapping:
                 continue
             for key in column.spellings():
+                # Short keys ("cp", "nom", "url") only match exactly: inside a longer header they
+                # mean something else ("nom du contact").
+                if not exact and len(key) < _MIN_CONTAINED_KEY:
+                    continue
                 match = next(
                     (
                         header
