@@ -14,6 +14,7 @@ org_patterns = [
 urlpatterns = [
     path("", include("levier.core.urls")),
     path("compte/", include("levier.accounts.urls")),
+    path("referentiels/", include("levier.referential.urls")),
     path("o/<slug:org>/", include(org_patterns)),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
