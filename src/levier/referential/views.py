@@ -7,7 +7,7 @@ from levier.rules.geography import get_geography
 
 @login_required
 def status(request):
-    """What reference data this installation holds: the UI says when only the département fallback is there."""
+    """The reference data this installation holds, and whether geography is département-level only."""
     return render(
         request,
         "referential/status.html",
