@@ -221,9 +221,7 @@ def test_resolve_columns_with_a_user_mapping_and_missing_columns():
     assert codes == ["mapping_column_missing", "mapping_unknown_field", "required_column_missing"]
     missing = next(p for p in problems if p.code == "mapping_column_missing")
     assert missing.severity == Severity.ERROR
-    assert missing.message_fr.startswith(
-        "Champ raison sociale : la colonne « Nom de l'EA » indiquée"
-    )
+    assert missing.message_fr.startswith("Champ raison sociale : la colonne « Nom de l'EA » indiquée")
     required = next(p for p in problems if p.code == "required_column_missing")
     assert (
         required.field == "SIRET" and "colonnes présentes : « Dénomination », « Ville »" in required.message
