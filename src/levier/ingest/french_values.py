@@ -255,6 +255,8 @@ def _amount_from_number(raw: int | float | Decimal) -> AmountParse:
     value = _finite_decimal(raw)
     if value is None:
         return AmountParse(error="Montant illisible : la cellule ne contient pas un nombre fini.")
+    if abs(value) >= _AMOUNT_LIMIT:
+        return AmountParse(error=f"Montant invraisemblable : « {_show(raw)} ».")
     return AmountParse(value=value)
 
 
@@ -302,12 +304,16 @@ def _amount_from_text(text: str) -> tuple[Decimal | None, str | None, str | None
     except InvalidOperation:
         return None, None, "Attendu : un nombre comme 12 000,50 €."
     value = -value if negative else value
+    if abs(value) >= _AMOUNT_LIMIT:
+        return None, None, "Montant invraisemblable (mille milliards d'euros ou plus)."
     # Normalise 1.2 × 1 000 000 = 1200000.0 into 1200000 so that equal amounts compare and print alike.
     if value == value.to_integral_value():
         value = value.quantize(Decimal(1))
     return value, warning, None
 
 
+# Above this a figure is a typing accident (and would overflow the decimal context when normalised).
+_AMOUNT_LIMIT = Decimal(10) ** 12
 _THOUSANDS_GROUPS = re.compile(r"^\d{1,3}(?:[.,]\d{3})+$")
 
 
@@ -649,9 +655,13 @@ def _sum_terms(text: str, unit_factor: Decimal) -> Decimal | None:
     return total + pending * unit_factor
 
 
+# 100 years: beyond, the cell holds something else than a duration (an amount, a year typed there).
+_MAX_MONTHS = 1200
+
+
 def _months(value: Decimal, unit_factor: Decimal, raw: object, note: str | None) -> Parsed[int]:
     months = value * unit_factor
-    if months <= 0:
+    if months <= 0 or months > _MAX_MONTHS:
         return Parsed(error=f"Durée invraisemblable : « {_show(raw)} ».")
     whole = int(months.to_integral_value(rounding="ROUND_CEILING"))
     warnings = []
