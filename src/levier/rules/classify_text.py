@@ -1,0 +1,113 @@
+"""How the classifier reads French purchase objects: folding, stop words, buyers' abbreviations, stemming.
+
+The same analyser reads CPV labels, sector vocabulary, awarded-contract objects and the user's text, so
+that "Entretien des Espaces Verts", "entretien EV" and the label "Réalisation et entretien d'espaces verts"
+meet on the same stems.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import snowballstemmer
+
+from levier.rules.text import fold
+
+VOCABULARY_FILE = Path(__file__).with_name("data") / "sectors_vocabulary.json"
+
+# Expansions are guesses about what the buyer meant ("EV" is nearly always espaces verts, but may be
+# eaux vannes in a plumbing lot): they count less than the words actually written.
+EXPANSION_WEIGHT = 0.7
+# French purchase objects are noun phrases whose head comes first ("Nettoyage des locaux administratifs",
+# "Réhabilitation de l'ancien hôpital"): the first words say the trade, later ones the place or the users.
+HEAD_WEIGHTS = (1.6, 1.3)
+_MAX_PHRASE = 3
+_MIN_TOKEN = 2
+_LOT_MARKERS = frozenset({"lot", "lots"})
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The stems of one text with their weights, and the contract natures its words announce."""
+
+    terms: dict[str, float]
+    natures: frozenset[str]
+    words: tuple[tuple[str, str, float], ...] = ()
+    """(word, stem, weight) of each word kept, for callers that repair truncated words."""
+
+
+class Analyzer:
+    def __init__(self, vocabulary: dict | None = None):
+        vocab = vocabulary if vocabulary is not None else _load_vocabulary()
+        self.stop_words = frozenset(fold(word) for word in vocab.get("stop_words", ()))
+        self.nature_of: dict[str, str] = {
+            fold(word): nature for nature, words in vocab.get("nature_words", {}).items() for word in words
+        }
+        expansions: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for table in ("abbreviations", "synonyms"):
+            for phrase, extra in vocab.get(table, {}).items():
+                expansions[tuple(fold(phrase).split())] = tuple(fold(extra).split())
+        self.expansions = expansions
+        self._stemmer = snowballstemmer.stemmer("french")
+        self._stem_cache: dict[str, str] = {}
+
+    def tokens(self, text: str) -> list[str]:
+        """Folded words, digits and one-letter debris dropped (lot numbers, years, elided articles)."""
+        return [t for t in fold(text or "").split() if len(t) >= _MIN_TOKEN and not t.isdigit()]
+
+    def stem(self, token: str) -> str:
+        cached = self._stem_cache.get(token)
+        if cached is None:
+            cached = self._stemmer.stemWord(token)
+            self._stem_cache[token] = cached
+        return cached
+
+    def analyse(self, text: str, *, expand: bool = True, heads: bool = False) -> Analysis:
+        """Weighted stems of `text`. With `heads`, the first words of the object and of each lot title
+        ("... LOT 3 : PEINTURE") weigh more: that is where buyers name the trade."""
+        words = self.tokens(text)
+        weights: Counter[str] = Counter()
+        natures: set[str] = set()
+        position = 0
+        kept: list[tuple[str, str, float]] = []
+        for word in words:
+            if heads and word in _LOT_MARKERS:
+                position = 0
+                continue
+            nature = self.nature_of.get(word)
+            if nature:
+                natures.add(nature)
+            elif word not in self.stop_words:
+                weight = HEAD_WEIGHTS[position] if heads and position < len(HEAD_WEIGHTS) else 1.0
+                stem = self.stem(word)
+                weights[stem] += weight
+                kept.append((word, stem, weight))
+                position += 1
+        if expand:
+            for extra in self._expansions(words):
+                if extra not in self.stop_words and extra not in self.nature_of:
+                    weights[self.stem(extra)] += EXPANSION_WEIGHT
+        return Analysis(terms=dict(weights), natures=frozenset(natures), words=tuple(kept))
+
+    def _expansions(self, words: list[str]) -> list[str]:
+        found: list[str] = []
+        for size in range(1, _MAX_PHRASE + 1):
+            for start in range(len(words) - size + 1):
+                extra = self.expansions.get(tuple(words[start : start + size]))
+                if extra:
+                    found.extend(extra)
+        return found
+
+
+@lru_cache(maxsize=1)
+def _load_vocabulary() -> dict:
+    return json.loads(VOCABULARY_FILE.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def default_analyzer() -> Analyzer:
+    return Analyzer()
