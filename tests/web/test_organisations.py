@@ -140,3 +140,22 @@ def test_home_shows_the_sections_of_each_role(client, make_org, make_user, membe
     client.force_login(steward)
     page = client.get(reverse("org:home", kwargs={"org": org.slug})).content.decode()
     assert "Pilotage" in page and "Référent achats responsables" in page
+
+
+@pytest.mark.django_db
+def test_admin_pages_render(client, make_org, make_user, member):
+    org = make_org("ville")
+    Service.objects.create(organisation=org, name="Direction des finances")
+    admin = make_user()
+    m = member(admin, org, Role.ADMIN)
+    client.force_login(admin)
+    members = client.get(reverse("organisations:members", kwargs={"org": org.slug})).content.decode()
+    assert "Inviter une personne" in members and "Administrateur" in members
+    edit = client.get(reverse("organisations:member_edit", kwargs={"org": org.slug, "membership": m.pk}))
+    assert 'name="roles"' in edit.content.decode()
+    services_page = client.get(reverse("organisations:services", kwargs={"org": org.slug})).content.decode()
+    assert "Direction des finances" in services_page and "Ajouter un service" in services_page
+    assert (
+        "Groupements"
+        in client.get(reverse("organisations:groups", kwargs={"org": org.slug})).content.decode()
+    )
