@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from levier.ingest.errors import RowError, Severity
-from levier.rules.siret import SiretCheck, normalize_siret
+from levier.rules.siret import SiretCheck, luhn_ok, normalize_siret
 
 _SPACES = re.compile(r"\s+")
 # Characters that never belong in an identifier and betray a copy-paste: tab, NUL, CR/LF, NBSP...
@@ -219,17 +219,7 @@ def finess_checksum_ok(finess: str) -> bool:
     """
     digits = finess.replace("2A", "21", 1) if finess.startswith("2A") else finess
     digits = digits.replace("2B", "22", 1) if digits.startswith("2B") else digits
-    if not digits.isdigit():
-        return False
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = int(char)
-        if position % 2 == 1:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
-    return total % 10 == 0
+    return luhn_ok(digits)
 
 
 def clean_finess(raw: object) -> tuple[str | None, Issue | None]:
