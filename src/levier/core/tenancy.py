@@ -73,7 +73,6 @@ def org_view(roles: Iterable[str] | None = None):
             request.session["last_org"] = tenant.organisation.slug
             return view(request, *args, **kwargs)
 
-        wrapper.tenant_scoped = True
         return wrapper
 
     return decorator
