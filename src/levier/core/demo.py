@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from levier.organisations.models import Membership, Organisation, OrganisationGroup, Service
 from levier.organisations.roles import Role
@@ -50,6 +51,10 @@ SERVICES = {
         ("Pôle prestations intellectuelles", "PI", []),
     ],
 }
+
+# Each capability seeds its own fictional data after the organisations and users exist: a dotted path to a
+# `seed(orgs: dict[str, Organisation]) -> dict[str, int]` that is idempotent and returns counts to print.
+DEMO_STEPS: list[str] = []
 
 GROUP = (
     "groupement-valmont-val-fictif",
@@ -155,7 +160,10 @@ def load_demo() -> dict:
                 organisation=orgs[org_slug],
                 defaults={"roles": sorted(str(r) for r in roles), "is_active": True, "service": service},
             )
-    return {"organisations": len(orgs), "users": len(USERS)}
+    counts = {"organisations": len(orgs), "users": len(USERS)}
+    for step in DEMO_STEPS:
+        counts.update(import_string(step)(orgs))
+    return counts
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

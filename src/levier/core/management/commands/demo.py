@@ -22,9 +22,12 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Démonstration chargée : {counts['organisations']} organisations, "
-                f"{counts['users']} utilisateurs."
+                f"{counts.pop('users')} utilisateurs."
             )
         )
+        counts.pop("organisations")
+        for label, count in counts.items():
+            self.stdout.write(f"  {label} : {count}")
         self.stdout.write("\nComptes de démonstration (mot de passe identique pour tous) :")
         for email, roles, password in demo_logins():
             self.stdout.write(f"  {email:<42} {password}   {roles}")
