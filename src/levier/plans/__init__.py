@@ -1,0 +1,1 @@
+"""Purchase plans: plans, planned purchases and lots, the validation workflow, the import of buyers' files."""
