@@ -223,7 +223,7 @@ class PlannedPurchase(PurchaseFields):
     class Meta:
         verbose_name = "achat prévu"
         verbose_name_plural = "achats prévus"
-        ordering = ["plan", "launch_date", "reference", "pk"]
+        ordering = ["plan_id", "launch_date", "reference", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "stable_key"], name="unique_purchase_key"),
         ]
@@ -267,7 +267,7 @@ class Lot(PurchaseFields):
     class Meta:
         verbose_name = "lot"
         verbose_name_plural = "lots"
-        ordering = ["purchase", "number"]
+        ordering = ["purchase_id", "number"]
         constraints = [
             models.UniqueConstraint(fields=["purchase", "stable_key"], name="unique_lot_key"),
         ]
@@ -295,7 +295,7 @@ class Transition(models.Model):
     class Meta:
         verbose_name = "étape du circuit de validation"
         verbose_name_plural = "étapes du circuit de validation"
-        ordering = ["purchase", "at", "pk"]
+        ordering = ["purchase_id", "at", "pk"]
 
     def __str__(self):
         return f"{Status(self.from_status).label} → {Status(self.to_status).label}"
@@ -339,7 +339,7 @@ class FieldChange(models.Model):
     class Meta:
         verbose_name = "modification"
         verbose_name_plural = "modifications"
-        ordering = ["purchase", "-at", "-pk"]
+        ordering = ["purchase_id", "-at", "-pk"]
 
     def __str__(self):
         return f"{self.label} : {self.old_value or '∅'} → {self.new_value or '∅'}"
