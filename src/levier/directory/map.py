@@ -86,7 +86,7 @@ def _shape(code: str, d: str, count: int, ranges, link: Callable[[str], str] | N
     )
     if link is None:
         return path
-    # The links repeat the table's (which keyboard and screen-reader users follow): keep them out of the tab order.
+    # The links repeat the table's, which keyboard and screen-reader users follow: out of the tab order.
     return f'<a href="{escape(link(code))}" tabindex="-1" aria-hidden="true">{path}</a>'
 
 

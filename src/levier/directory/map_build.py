@@ -11,6 +11,7 @@ with no visible change at the width the pages draw it.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import sys
@@ -105,7 +106,7 @@ def ring_path(points: list[tuple[float, float]]) -> str:
     grid = [(round(x * 10), round(y * 10)) for x, y in points]
     parts = [f"M{_number(grid[0][0] / 10)},{_number(grid[0][1] / 10)}l"]
     steps = []
-    for (x0, y0), (x1, y1) in zip(grid, grid[1:], strict=False):
+    for (x0, y0), (x1, y1) in itertools.pairwise(grid):
         if (x0, y0) != (x1, y1):
             steps.append(f"{_number((x1 - x0) / 10)},{_number((y1 - y0) / 10)}")
     return parts[0] + " ".join(steps) + "z"
