@@ -1,0 +1,1 @@
+"""The directory of inclusive structures: models, imports from the official lists, manual edits."""

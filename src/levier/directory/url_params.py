@@ -1,0 +1,29 @@
+"""URL parameters of the directory. `<int:structure>` is a `Structure` primary key (see models.py).
+
+Structures are shared by every organisation, so `structure` is not a tenant object: a page about one
+lives under `/o/<org>/...` for the buyer's own notes, and the organisation in the URL is what isolates.
+"""
+
+from levier.core.tenancy import register_url_param
+
+
+def _structure_example(org):
+    from .models import Kind, Source, Structure, StructureKind
+
+    pk = Structure.objects.order_by("pk").values_list("pk", flat=True).first()
+    if pk is not None:
+        return pk
+    # The isolation test walks routes on an empty database: give it one (fictional) structure to open.
+    structure = Structure.objects.create(
+        name="ESAT exemple de l'isolation",
+        siret="",
+        departement="94",
+        provenance={},
+    )
+    structure.refresh_search_text()
+    structure.save(update_fields=["search_text", "siren"])
+    StructureKind.objects.create(structure=structure, kind=Kind.ESAT, source=Source.MANUAL)
+    return structure.pk
+
+
+register_url_param("structure", _structure_example, tenant_object=False)
