@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "levier.accounts",
     "levier.organisations",
     "levier.referential",
+    "levier.directory",
     "levier.plans",
     "levier.api",
 ]
