@@ -16,7 +16,8 @@ Search (selectors written elsewhere) relies on these indexes, all usable on SQLi
   `AreaDepartement(departement, structure)` for the départements a structure says it serves;
 - capacity: `Structure(max_contract_amount)`, `Structure(headcount)`, `Structure(turnover)`;
 - free text: `Structure.search_text`, the folded (`levier.rules.text.fold`) name, brand, operator and
-  city, kept up to date by `Structure.refresh_search_text()` (called by every write path).
+  city, SIRET, kinds and sector labels, kept up to date by every write path
+  (`Structure.refresh_search_text()` or `search_text()` for bulk writes).
 
 Provenance: `Structure.provenance` maps each stored field to where its value came from,
 `{"source": "siae", "date": "2019-07-01", "run": 12}` for an import, `{"source": "manual", "user": 3,
@@ -29,7 +30,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from levier.rules.sectors import PROVISION_KINDS, STRUCTURE_KINDS
+from levier.rules.sectors import PROVISION_KINDS, STRUCTURE_KINDS, load_taxonomy
 from levier.rules.text import fold
 
 
@@ -245,16 +246,34 @@ class Structure(models.Model):
     def display_name(self) -> str:
         return f"{self.brand} ({self.name})" if self.brand and self.brand != self.name else self.name
 
-    def compute_search_text(self) -> str:
-        parts = (self.name, self.brand, self.operator_name, self.city, self.siret)
-        return fold(" ".join(part for part in parts if part))
-
-    def refresh_search_text(self) -> None:
-        self.search_text = self.compute_search_text()
+    def refresh_search_text(self, kinds: list[str] | None = None, sectors: list[str] | None = None) -> None:
+        """Recompute `search_text` (and the SIREN); pass the kinds and sector codes when they changed,
+        else they are read from the database (one query each, for single edits only)."""
+        if kinds is None:
+            kinds = list(self.kinds.values_list("kind", flat=True)) if self.pk else []
+        if sectors is None:
+            sectors = list(self.sectors.values_list("sector", flat=True)) if self.pk else []
+        self.search_text = search_text(self, kinds, sectors)
         self.siren = self.siret[:9] if self.siret else ""
 
     def is_manual(self, field: str) -> bool:
         return (self.provenance.get(field) or {}).get("source") == Source.MANUAL
+
+
+def search_text(structure: Structure, kinds: list[str], sectors: list[str]) -> str:
+    """Folded words a free-text search matches: names, city, SIRET, kinds and sector labels."""
+    taxonomy = load_taxonomy()
+    sector_labels = [taxonomy.get(code).label for code in sectors if taxonomy.get(code) is not None]
+    parts = [
+        structure.name,
+        structure.brand,
+        structure.operator_name,
+        structure.city,
+        structure.siret,
+        *kinds,
+        *sector_labels,
+    ]
+    return fold(" ".join(part for part in parts if part))
 
 
 class StructureSource(models.Model):

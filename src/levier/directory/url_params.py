@@ -20,9 +20,9 @@ def _structure_example(org):
         departement="94",
         provenance={},
     )
+    StructureKind.objects.create(structure=structure, kind=Kind.ESAT, source=Source.MANUAL)
     structure.refresh_search_text()
     structure.save(update_fields=["search_text", "siren"])
-    StructureKind.objects.create(structure=structure, kind=Kind.ESAT, source=Source.MANUAL)
     return structure.pk
 
 
