@@ -1,0 +1,1 @@
+"""Sourcing lists: the candidate structures a buyer gathers for a planned purchase, annotated and exported."""
