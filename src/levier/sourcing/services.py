@@ -118,12 +118,11 @@ def update_entry(actor, entry: SourcingEntry, **fields) -> SourcingEntry:
         raise ValidationError(f"Intérêt inconnu : « {fields['interest']} ».")
     for name in ("contacted_on", "answered_on"):
         value = fields.get(name)
+        label = str(SourcingEntry._meta.get_field(name).verbose_name).capitalize()
         if value is not None and not isinstance(value, dt.date):
-            raise ValidationError(f"{SourcingEntry._meta.get_field(name).verbose_name} : date attendue.")
+            raise ValidationError(f"{label} : date attendue.")
         if value is not None and value > dt.date.today():
-            raise ValidationError(
-                f"{SourcingEntry._meta.get_field(name).verbose_name.capitalize()} : la date est dans le futur."
-            )
+            raise ValidationError(f"{label} : la date est dans le futur.")
     changes = {}
     for name, value in fields.items():
         if name == "comment":
