@@ -1,0 +1,683 @@
+"""Import of a buyer's purchase plan file: preview, remembered column mapping, atomic commit, report.
+
+    plan_import = preview_import(user, org, content, "paa_2027.xlsx", 2027)   # nothing written but the record
+    plan_import.report["counts"]       # created / updated / unchanged / absent / errors / warnings
+    commit_import(user, plan_import)   # all or nothing; refused while the preview has errors
+
+- Reading is `levier.ingest.plans.read_plan`, fed with the organisation's remembered answers of the mapping
+  screen (`ImportMapping`, written by `save_mapping`).
+- A line is matched with the plan's purchases by its stable key (reference, or object + service + year):
+  importing the same file again changes nothing, a changed file updates field by field and the report
+  lists every change (old -> new). Purchases absent from the file are listed, never deleted (they may
+  carry decisions).
+- Services are matched by name, code or path (case and accents ignored); an unknown service is a warning
+  and the plan's text is kept in `service_label` (creating services is an administrator's act).
+  The buyer column is matched with the organisation's members by e-mail or full name, else kept as text.
+- A missing CPV is proposed by the rules core's classifier (the saved model when there is one, else the
+  CPV labels loaded in the reference store, else the sectors' vocabulary) and marked `cpv_inferred`;
+  a CPV already on the purchase is kept when the file has none. The procedure is derived from the
+  thresholds; a procedure named in the file that differs is kept, marked as the buyer's choice, with a
+  warning.
+- `user=None` is the terminal (`levier import plan`): whoever runs it administers the server.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cache
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from levier.core import audit
+from levier.ingest.errors import RowError, Severity, count_by_code
+from levier.ingest.plans import FIELD_LABELS_FR, FIELDS, PlannedPurchaseRecord, normalise_header, read_plan
+from levier.ingest.plans import AmountBasis as ReaderBasis
+from levier.ingest.plans.records import LotRecord
+from levier.organisations.models import Organisation, Service
+from levier.rules.text import fold
+
+from .models import (
+    AmountBasis,
+    ChangeSource,
+    FieldChange,
+    ImportMapping,
+    ImportStatus,
+    Lot,
+    Plan,
+    PlanImport,
+    PlannedPurchase,
+)
+from .procedure import procedure_from_text
+from .services import (
+    DERIVED_FIELDS,
+    EDIT_ROLES,
+    change_rows,
+    diff,
+    field_label,
+    refresh_derived,
+    refresh_lot,
+    require_role,
+    snapshot,
+)
+
+_NATURES = {"travaux": "works", "fournitures": "supplies", "services": "services"}
+_KEY_LENGTH = 200
+_BATCH = 500
+
+# What an import sets on a purchase; workflow, facilitator, publication and social choices are never touched.
+IMPORTED_FIELDS = (
+    "reference",
+    "object",
+    "service",
+    "service_label",
+    "buyer",
+    "buyer_label",
+    "nature",
+    "cpv",
+    "cpv_inferred",
+    "estimated_amount",
+    "amount_basis",
+    "amount_includes_tax",
+    "duration_months",
+    "launch_date",
+    "launch_precision",
+    "notification_date",
+    "notification_precision",
+    "place",
+    "procedure",
+    "procedure_overridden",
+    "procedure_text",
+    "current_holder_name",
+    "current_holder_siret",
+    "current_contract_end",
+    "recurring",
+)
+WATCHED = (*IMPORTED_FIELDS, *DERIVED_FIELDS)
+SAVED = (*IMPORTED_FIELDS, *DERIVED_FIELDS, "place_departement", "source_sheet", "source_row")
+LOT_IMPORTED = ("title", "estimated_amount", "amount_basis", "cpv", "place")
+LOT_WATCHED = (*LOT_IMPORTED, "annual_amount", "total_amount")
+LOT_SAVED = (
+    *LOT_WATCHED,
+    "procedure",
+    "procedure_derived",
+    "place_level",
+    "place_code",
+    "place_departement",
+    "source_row",
+)
+
+
+class ImportRejected(Exception):
+    """The commit was refused or failed; nothing was written (French message)."""
+
+
+# --- The remembered mapping -----------------------------------------------------------------------------
+
+
+@dataclass
+class StoredMapping:
+    mapping: dict[str, str]
+    ignored: list[str]
+    amount_basis: str | None
+
+
+def stored_mapping(organisation: Organisation) -> StoredMapping:
+    mapping: dict[str, str] = {}
+    ignored: list[str] = []
+    basis = None
+    # Most recent answers first: when two headers were given for one field, the latest wins.
+    for row in ImportMapping.objects.filter(organisation=organisation).order_by("-updated_at", "-pk"):
+        if not row.field:
+            ignored.append(row.header)
+        else:
+            mapping.setdefault(row.field, row.header)
+        if row.amount_basis and basis is None:
+            basis = row.amount_basis
+    return StoredMapping(mapping, ignored, basis)
+
+
+@transaction.atomic
+def save_mapping(
+    user,
+    organisation: Organisation,
+    mapping: dict[str, str],
+    ignored: Iterable[str] = (),
+    amount_basis: str | None = None,
+) -> list[ImportMapping]:
+    """Remember the answers of the mapping screen: {field: header}, headers to ignore, what amounts cover."""
+    if user is not None:
+        require_role(user, organisation, EDIT_ROLES, "Enregistrer la correspondance des colonnes")
+    unknown = set(mapping) - set(FIELDS)
+    if unknown:
+        raise ValidationError(f"Champ inconnu : {', '.join(sorted(unknown))}.")
+    if amount_basis and amount_basis not in AmountBasis.values:
+        raise ValidationError(f"Base de montant inconnue : {amount_basis}.")
+    saved = []
+    answers = [(header, field_name) for field_name, header in mapping.items() if header]
+    answers += [(header, "") for header in ignored if header]
+    for header, field_name in answers:
+        basis = amount_basis if field_name == "amount" else ""
+        row, _ = ImportMapping.objects.update_or_create(
+            organisation=organisation,
+            header_key=normalise_header(header)[:200],
+            defaults={
+                "header": header[:200],
+                "field": field_name,
+                "amount_basis": basis or "",
+                "updated_by": user,
+            },
+        )
+        saved.append(row)
+    audit.record(
+        user,
+        organisation,
+        "plan.mapping.save",
+        None,
+        f"Correspondance des colonnes enregistrée ({len(saved)} colonne(s))",
+        mapping=mapping,
+        ignored=list(ignored),
+    )
+    return saved
+
+
+# --- From records to model values -----------------------------------------------------------------------
+
+
+@cache
+def _classifier():
+    # The same classifier `levier classify` builds (saved model, loaded CPV labels, or sectors only).
+    from levier.referential.management.commands.classify import build_classifier
+    from levier.rules import refstore
+
+    return build_classifier(refstore.RefStore(), None, [])[0]
+
+
+def infer_cpv(text: str) -> str:
+    guesses = _classifier().classify(text, limit=1).cpv
+    return guesses[0].code if guesses else ""
+
+
+def _clip(value: str | None, length: int) -> str:
+    return (value or "")[:length]
+
+
+def _storable_key(key: str) -> str:
+    if len(key) <= _KEY_LENGTH:
+        return key
+    return key[:2] + "h:" + hashlib.sha256(key.encode()).hexdigest()
+
+
+class _Context:
+    """What matching a plan's texts needs, read once per import."""
+
+    def __init__(self, organisation: Organisation, plan: Plan) -> None:
+        self.organisation = organisation
+        self.plan = plan
+        self.place_cache: dict[str, tuple[str, str, str]] = {}
+        self.unknown_services: set[str] = set()
+        self.services: dict[str, Service] = {}
+        services = list(Service.objects.filter(organisation=organisation).select_related("parent"))
+        for service in sorted(services, key=lambda s: s.pk, reverse=True):
+            for text in (service.path, service.code, service.name):
+                if text and fold(text):
+                    self.services[fold(text)] = service
+        self.members: dict[str, object] = {}
+        for membership in organisation.memberships.filter(is_active=True).select_related("user"):
+            user = membership.user
+            for text in (user.email, user.get_full_name(), f"{user.last_name} {user.first_name}"):
+                if text and fold(text):
+                    self.members[fold(text)] = user
+
+    def service_for(self, label: str | None) -> Service | None:
+        return self.services.get(fold(label)) if label else None
+
+    def member_for(self, label: str | None):
+        return self.members.get(fold(label)) if label else None
+
+
+def _purchase_values(record: PlannedPurchaseRecord, ctx: _Context, warn) -> dict:
+    service = ctx.service_for(record.service)
+    if record.service and service is None and fold(record.service) not in ctx.unknown_services:
+        ctx.unknown_services.add(fold(record.service))
+        warn(
+            record,
+            FIELD_LABELS_FR["service"],
+            record.service,
+            f"Service « {record.service} » inconnu de l'organisation : les lignes de ce service sont "
+            "importées sans service (le texte est conservé). Créez le service ou corrigez son nom.",
+            "unknown_service",
+        )
+    launch, notification, end = record.launch_date, record.notification_date, record.current_contract_end
+    return {
+        "reference": _clip(record.reference, 100),
+        "object": record.object,
+        "service": service,
+        "service_label": _clip(record.service, 200),
+        "buyer": ctx.member_for(record.buyer),
+        "buyer_label": _clip(record.buyer, 200),
+        "nature": _NATURES.get(record.nature.value if record.nature else "", ""),
+        "estimated_amount": record.estimated_amount,
+        "amount_basis": _basis(record.amount_basis),
+        "amount_includes_tax": record.amount_includes_tax,
+        "duration_months": record.duration_months,
+        "launch_date": launch.first_day if launch else None,
+        "launch_precision": launch.precision.value if launch else "day",
+        "notification_date": notification.first_day if notification else None,
+        "notification_precision": notification.precision.value if notification else "day",
+        "place": _clip(record.place, 200),
+        "current_holder_name": _clip(record.current_holder_name, 200),
+        "current_holder_siret": record.current_holder_siret or "",
+        # "mars 2027" as an end date means the end of March.
+        "current_contract_end": end.last_day if end else None,
+        "recurring": record.recurring,
+        "source_sheet": _clip(record.sheet, 100),
+        "source_row": record.row_number,
+    }
+
+
+def _basis(basis: ReaderBasis) -> str:
+    return basis.value if basis.value in AmountBasis.values else AmountBasis.UNKNOWN
+
+
+def _apply(purchase: PlannedPurchase, record: PlannedPurchaseRecord, ctx: _Context, warn) -> None:
+    """Set the file's values on a purchase (new or existing) and derive the rest."""
+    for name, value in _purchase_values(record, ctx, warn).items():
+        setattr(purchase, name, value)
+    if record.cpv:
+        purchase.cpv, purchase.cpv_inferred = record.cpv, False
+    elif not purchase.cpv:
+        purchase.cpv = infer_cpv(record.object)
+        purchase.cpv_inferred = bool(purchase.cpv)
+    if record.procedure is not None:
+        purchase.procedure_text = _clip(record.procedure, 200)
+        purchase.procedure_overridden = False
+    refresh_derived(purchase, place_cache=ctx.place_cache)
+    named = procedure_from_text(record.procedure)
+    if named and named != purchase.procedure_derived:
+        purchase.procedure, purchase.procedure_overridden = named, True
+        derived = purchase.get_procedure_derived_display() or "non déterminable"
+        warn(
+            record,
+            FIELD_LABELS_FR["procedure"],
+            record.procedure,
+            f"La procédure indiquée ({purchase.get_procedure_display()}) diffère de celle que donnent les "
+            f"seuils ({derived}) : elle est retenue et marquée comme choisie par l'acheteur.",
+            "procedure_overridden",
+        )
+
+
+def _apply_lot(lot: Lot, record: LotRecord, purchase: PlannedPurchase, ctx: _Context) -> None:
+    lot.number = _clip(record.number, 20)
+    lot.title = _clip(record.title, 300)
+    lot.estimated_amount = record.estimated_amount
+    lot.amount_basis = purchase.amount_basis
+    lot.cpv = record.cpv or ""
+    lot.place = _clip(record.place, 200)
+    lot.source_row = record.row_number
+    refresh_lot(lot, purchase, place_cache=ctx.place_cache)
+
+
+# --- The diff between a file and a plan -----------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    created: list[tuple[PlannedPurchase, list[Lot]]] = field(default_factory=list)
+    updated: list[PlannedPurchase] = field(default_factory=list)
+    new_lots: list[Lot] = field(default_factory=list)
+    updated_lots: list[Lot] = field(default_factory=list)
+    changes: list[FieldChange] = field(default_factory=list)
+    unchanged: int = 0
+    lines: list[dict] = field(default_factory=list)
+    absent: list[dict] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)
+
+
+def _changes_json(changes: list[tuple[str, str, str]], model) -> list[dict]:
+    return [
+        {"field": name, "label": field_label(model, name), "old": old, "new": new}
+        for name, old, new in changes
+    ]
+
+
+def compare(
+    records: list[PlannedPurchaseRecord],
+    plan: Plan,
+    ctx: _Context,
+    *,
+    actor=None,
+    plan_import: PlanImport | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Outcome:
+    """What importing `records` into `plan` creates, updates and leaves alone; writes nothing."""
+    out = Outcome()
+
+    def warn(record, header, raw, message, code):
+        out.warnings.append(
+            RowError(record.row_number, header, raw, message, Severity.WARNING, code, sheet=record.sheet)
+        )
+
+    existing: dict[str, PlannedPurchase] = {}
+    lots_of: dict[int, dict[str, Lot]] = {}
+    if plan.pk:
+        for purchase in plan.purchases.select_related("service__parent", "buyer"):
+            purchase.plan = plan
+            existing[purchase.stable_key] = purchase
+        for lot in Lot.objects.filter(purchase__plan=plan):
+            lots_of.setdefault(lot.purchase_id, {})[lot.stable_key] = lot
+    seen: set[str] = set()
+    for record in records:
+        key = _storable_key(record.stable_key)
+        seen.add(key)
+        purchase = existing.get(key)
+        if purchase is None:
+            purchase = PlannedPurchase(plan=plan, stable_key=key)
+            _apply(purchase, record, ctx, warn)
+            lots = []
+            for lot_record in record.lots:
+                lot = Lot(purchase=purchase, stable_key=_storable_key(lot_record.stable_key)[:240])
+                _apply_lot(lot, lot_record, purchase, ctx)
+                lots.append(lot)
+            out.created.append((purchase, lots))
+            out.lines.append(_line(record, "created", lots=len(lots)))
+        else:
+            _update(purchase, record, ctx, warn, lots_of.get(purchase.pk, {}), out, actor, plan_import)
+        if progress:
+            progress(1)
+    for key, purchase in existing.items():
+        if key not in seen:
+            out.absent.append({"key": key, "reference": purchase.reference, "object": purchase.object})
+    return out
+
+
+def _line(record: PlannedPurchaseRecord, action: str, **extra) -> dict:
+    return {
+        "action": action,
+        "key": record.stable_key,
+        "sheet": record.sheet,
+        "row": record.row_number,
+        "reference": record.reference or "",
+        "object": record.object,
+        **extra,
+    }
+
+
+def _update(purchase, record, ctx, warn, existing_lots, out: Outcome, actor, plan_import) -> None:
+    before = snapshot(purchase, WATCHED)
+    _apply(purchase, record, ctx, warn)
+    changes = diff(before, snapshot(purchase, WATCHED))
+    lot_lines = []
+    for lot_record in record.lots:
+        key = _storable_key(lot_record.stable_key)[:240]
+        lot = existing_lots.get(key)
+        if lot is None:
+            lot = Lot(purchase=purchase, stable_key=key)
+            _apply_lot(lot, lot_record, purchase, ctx)
+            out.new_lots.append(lot)
+            lot_lines.append({"number": lot.number, "action": "created", "changes": []})
+            continue
+        lot_before = snapshot(lot, LOT_WATCHED)
+        _apply_lot(lot, lot_record, purchase, ctx)
+        lot_changes = diff(lot_before, snapshot(lot, LOT_WATCHED))
+        if lot_changes:
+            out.updated_lots.append(lot)
+            out.changes.extend(
+                change_rows(purchase, lot, lot_changes, actor, ChangeSource.IMPORT, plan_import)
+            )
+            lot_lines.append(
+                {"number": lot.number, "action": "updated", "changes": _changes_json(lot_changes, Lot)}
+            )
+    if not changes and not lot_lines:
+        out.unchanged += 1
+        return
+    out.updated.append(purchase)
+    out.changes.extend(change_rows(purchase, None, changes, actor, ChangeSource.IMPORT, plan_import))
+    out.lines.append(
+        _line(record, "updated", changes=_changes_json(changes, PlannedPurchase), lots=lot_lines)
+    )
+
+
+# --- Preview and commit ---------------------------------------------------------------------------------
+
+
+def _read(organisation: Organisation, content: bytes, file_name: str, year: int, sheets, extra_mapping=None):
+    stored = stored_mapping(organisation)
+    mapping = {**stored.mapping, **(extra_mapping or {})}
+    basis = ReaderBasis(stored.amount_basis) if stored.amount_basis else None
+    return read_plan(
+        io.BytesIO(content),
+        filename=file_name,
+        mapping=mapping,
+        ignored_columns=stored.ignored,
+        amount_basis=basis,
+        plan_year=year,
+        sheets=sheets or None,
+    )
+
+
+def _error_json(error: RowError) -> dict:
+    return {
+        "sheet": error.sheet,
+        "row": error.row,
+        "field": error.field,
+        "value": error.raw_value,
+        "code": error.code,
+        "message": error.message_fr,
+    }
+
+
+def _report(result, out: Outcome, file_name: str, year: int) -> dict:
+    warnings = result.warnings + out.warnings
+    return {
+        "file": file_name,
+        "year": year,
+        "counts": {
+            "created": len(out.created),
+            "updated": len(out.updated),
+            "unchanged": out.unchanged,
+            "absent": len(out.absent),
+            "errors": len(result.errors),
+            "warnings": len(warnings),
+        },
+        "sheets": [
+            {
+                "name": sheet.name,
+                "header_row": sheet.header_row,
+                "column_mapping": sheet.column_mapping,
+                "unmapped_columns": sheet.unmapped_columns,
+                "purchases": sheet.purchases,
+            }
+            for sheet in result.sheets_read
+        ],
+        "sheets_skipped": [{"name": s.name, "reason": s.reason} for s in result.sheets_skipped],
+        "unmapped_columns": result.unmapped_columns,
+        "needs_amount_basis": any(w.code == "amount_basis_unknown" for w in result.warnings),
+        "fields": dict(FIELD_LABELS_FR),
+        "errors": [_error_json(error) for error in result.errors],
+        "warnings": [_error_json(warning) for warning in warnings],
+        "errors_by_code": count_by_code(result.errors, Severity.ERROR),
+        "warnings_by_code": count_by_code(warnings, Severity.WARNING),
+        "lines": out.lines,
+        "absent": out.absent,
+    }
+
+
+def preview_import(
+    user,
+    organisation: Organisation,
+    content: bytes,
+    file_name: str,
+    year: int,
+    *,
+    sheets: Iterable[str] | None = None,
+    mapping: dict[str, str] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> PlanImport:
+    """Read the file and say what a commit would do; only the PlanImport record is written."""
+    if user is not None:
+        require_role(user, organisation, EDIT_ROLES, "Importer un plan des achats")
+    sheets = list(sheets or [])
+    result = _read(organisation, content, file_name, year, sheets, mapping)
+    plan = Plan.objects.filter(organisation=organisation, year=year).first() or Plan(
+        organisation=organisation, year=year
+    )
+    out = compare(result.purchases, plan, _Context(organisation, plan), progress=progress)
+    report = _report(result, out, file_name, year)
+    plan_import = PlanImport.objects.create(
+        organisation=organisation,
+        plan=plan if plan.pk else None,
+        year=year,
+        file_name=file_name[:255],
+        file_sha256=hashlib.sha256(content).hexdigest(),
+        content=content,
+        sheets=sheets,
+        actor=user if getattr(user, "is_authenticated", False) else None,
+        report=report,
+        **_counts(report),
+    )
+    audit.record(
+        user,
+        organisation,
+        "plan.import.preview",
+        plan_import,
+        f"Aperçu de l'import de {file_name}",
+        **report["counts"],
+    )
+    return plan_import
+
+
+def _counts(report: dict) -> dict[str, int]:
+    counts = report["counts"]
+    return {name: counts[name] for name in ("created", "updated", "unchanged", "errors", "warnings")}
+
+
+def commit_import(
+    user,
+    plan_import: PlanImport,
+    *,
+    skip_errors: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> PlanImport:
+    """Write what the preview announced (recomputed against the plan as it is now), all or nothing.
+
+    Refused while the file has row errors, unless `skip_errors` (the rejected lines are left out).
+    """
+    organisation = plan_import.organisation
+    if user is not None:
+        require_role(user, organisation, EDIT_ROLES, "Importer un plan des achats")
+    if plan_import.status != ImportStatus.PREVIEWED or plan_import.content is None:
+        raise ImportRejected("Cet import a déjà été traité : relancez un aperçu avec le fichier.")
+    try:
+        with transaction.atomic():
+            _commit(user, plan_import, skip_errors, progress)
+    except ImportRejected:
+        raise
+    except Exception as exc:
+        PlanImport.objects.filter(pk=plan_import.pk).update(status=ImportStatus.FAILED)
+        plan_import.status = ImportStatus.FAILED
+        audit.record(
+            user, organisation, "plan.import.failed", plan_import, f"Échec de l'import : {exc}"[:300]
+        )
+        raise ImportRejected(
+            f"L'import de {plan_import.file_name} a échoué ; rien n'a été enregistré ({exc})."
+        ) from exc
+    plan_import.refresh_from_db()
+    return plan_import
+
+
+def _commit(user, plan_import: PlanImport, skip_errors: bool, progress) -> dict:
+    organisation = plan_import.organisation
+    content = bytes(plan_import.content)
+    result = _read(organisation, content, plan_import.file_name, plan_import.year, plan_import.sheets)
+    if not result.sheets_read:
+        raise ImportRejected("Aucun plan des achats lisible dans ce fichier : rien n'a été importé.")
+    if result.errors and not skip_errors:
+        raise ImportRejected(
+            f"{len(result.errors)} erreur(s) dans le fichier : rien n'a été importé. "
+            "Corrigez les lignes signalées, ou importez en laissant ces lignes de côté."
+        )
+    plan, created_plan = Plan.objects.get_or_create(
+        organisation=organisation,
+        year=plan_import.year,
+        defaults={"title": f"Plan des achats {plan_import.year}"},
+    )
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    actor = user if getattr(user, "is_authenticated", False) else None
+    out = compare(
+        result.purchases,
+        plan,
+        _Context(organisation, plan),
+        actor=actor,
+        plan_import=plan_import,
+        progress=progress,
+    )
+    _write(out)
+    report = _report(result, out, plan_import.file_name, plan_import.year)
+    changed = bool(out.created or out.updated)
+    if changed and not created_plan:
+        plan.version += 1
+    plan.save()
+    PlanImport.objects.filter(pk=plan_import.pk).update(
+        plan=plan,
+        status=ImportStatus.COMMITTED,
+        committed_at=timezone.now(),
+        content=None,
+        report=report,
+        actor=actor or plan_import.actor,
+        **_counts(report),
+    )
+    audit.record(
+        user,
+        organisation,
+        "plan.import.commit",
+        plan_import,
+        f"Import de {plan_import.file_name} dans le plan {plan.year} (version {plan.version})",
+        **report["counts"],
+    )
+    return report
+
+
+def _write(out: Outcome) -> None:
+    now = timezone.now()
+    for changed in (*out.updated, *out.updated_lots):
+        changed.updated_at = now  # bulk_update does not touch auto_now fields
+    purchases = [purchase for purchase, _lots in out.created]
+    PlannedPurchase.objects.bulk_create(purchases, batch_size=_BATCH)
+    lots = []
+    for purchase, purchase_lots in out.created:
+        for lot in purchase_lots:
+            lot.purchase = purchase
+            lots.append(lot)
+    Lot.objects.bulk_create(lots + out.new_lots, batch_size=_BATCH)
+    if out.updated:
+        PlannedPurchase.objects.bulk_update(out.updated, [*SAVED, "updated_at"], batch_size=_BATCH)
+    if out.updated_lots:
+        Lot.objects.bulk_update(out.updated_lots, [*LOT_SAVED, "updated_at"], batch_size=_BATCH)
+    FieldChange.objects.bulk_create(out.changes, batch_size=_BATCH)
+
+
+def import_file(
+    user,
+    organisation: Organisation,
+    content: bytes,
+    file_name: str,
+    year: int,
+    *,
+    sheets: Iterable[str] | None = None,
+    mapping: dict[str, str] | None = None,
+    dry_run: bool = False,
+    skip_errors: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> PlanImport:
+    """Preview, then commit unless `dry_run` (what the terminal command does)."""
+    plan_import = preview_import(
+        user, organisation, content, file_name, year, sheets=sheets, mapping=mapping, progress=progress
+    )
+    if dry_run:
+        return plan_import
+    return commit_import(user, plan_import, skip_errors=skip_errors, progress=progress)
