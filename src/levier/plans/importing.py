@@ -507,6 +507,71 @@ def _report(result, out: Outcome, file_name: str, year: int) -> dict:
     }
 
 
+def new_import(
+    user,
+    organisation: Organisation,
+    content: bytes,
+    file_name: str,
+    year: int,
+    *,
+    sheets: Iterable[str] | None = None,
+    mapping: dict[str, str] | None = None,
+    status: str = ImportStatus.RUNNING,
+) -> PlanImport:
+    """The record of an import about to be previewed (now, or by a task)."""
+    if user is not None:
+        require_role(user, organisation, EDIT_ROLES, "Importer un plan des achats")
+    if mapping:
+        unknown = set(mapping) - set(FIELDS)
+        if unknown:
+            raise ValidationError(f"Champ inconnu dans la correspondance : {', '.join(sorted(unknown))}.")
+    return PlanImport.objects.create(
+        organisation=organisation,
+        year=year,
+        file_name=file_name[:255],
+        file_sha256=hashlib.sha256(content).hexdigest(),
+        content=content,
+        sheets=list(sheets or []),
+        mapping=dict(mapping or {}),
+        actor=user if getattr(user, "is_authenticated", False) else None,
+        status=status,
+    )
+
+
+def run_preview(user, plan_import: PlanImport, progress: Callable[[int], None] | None = None) -> PlanImport:
+    """Read the stored file and record what a commit would do (status PREVIEWED); writes nothing else."""
+    organisation = plan_import.organisation
+    content = bytes(plan_import.content)
+    result = _read(
+        organisation,
+        content,
+        plan_import.file_name,
+        plan_import.year,
+        plan_import.sheets,
+        plan_import.mapping,
+    )
+    plan = Plan.objects.filter(organisation=organisation, year=plan_import.year).first() or Plan(
+        organisation=organisation, year=plan_import.year
+    )
+    out = compare(result.purchases, plan, _Context(organisation, plan), progress=progress)
+    report = _report(result, out, plan_import.file_name, plan_import.year)
+    plan_import.plan = plan if plan.pk else None
+    plan_import.report = report
+    plan_import.status = ImportStatus.PREVIEWED
+    for name, value in _counts(report).items():
+        setattr(plan_import, name, value)
+    plan_import.save()
+    audit.record(
+        user,
+        organisation,
+        "plan.import.preview",
+        plan_import,
+        f"Aperçu de l'import de {plan_import.file_name}",
+        **report["counts"],
+    )
+    return plan_import
+
+
 def preview_import(
     user,
     organisation: Organisation,
@@ -518,37 +583,12 @@ def preview_import(
     mapping: dict[str, str] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> PlanImport:
-    """Read the file and say what a commit would do; only the PlanImport record is written."""
-    if user is not None:
-        require_role(user, organisation, EDIT_ROLES, "Importer un plan des achats")
-    sheets = list(sheets or [])
-    result = _read(organisation, content, file_name, year, sheets, mapping)
-    plan = Plan.objects.filter(organisation=organisation, year=year).first() or Plan(
-        organisation=organisation, year=year
-    )
-    out = compare(result.purchases, plan, _Context(organisation, plan), progress=progress)
-    report = _report(result, out, file_name, year)
-    plan_import = PlanImport.objects.create(
-        organisation=organisation,
-        plan=plan if plan.pk else None,
-        year=year,
-        file_name=file_name[:255],
-        file_sha256=hashlib.sha256(content).hexdigest(),
-        content=content,
-        sheets=sheets,
-        actor=user if getattr(user, "is_authenticated", False) else None,
-        report=report,
-        **_counts(report),
-    )
-    audit.record(
-        user,
-        organisation,
-        "plan.import.preview",
-        plan_import,
-        f"Aperçu de l'import de {file_name}",
-        **report["counts"],
-    )
-    return plan_import
+    """Read the file and say what a commit would do; only the PlanImport record is written.
+
+    `mapping` ({field: header}) adds answers for this file only; `save_mapping` remembers them.
+    """
+    plan_import = new_import(user, organisation, content, file_name, year, sheets=sheets, mapping=mapping)
+    return run_preview(user, plan_import, progress)
 
 
 def _counts(report: dict) -> dict[str, int]:
@@ -570,7 +610,10 @@ def commit_import(
     organisation = plan_import.organisation
     if user is not None:
         require_role(user, organisation, EDIT_ROLES, "Importer un plan des achats")
-    if plan_import.status != ImportStatus.PREVIEWED or plan_import.content is None:
+    if (
+        plan_import.status not in (ImportStatus.PREVIEWED, ImportStatus.RUNNING)
+        or plan_import.content is None
+    ):
         raise ImportRejected("Cet import a déjà été traité : relancez un aperçu avec le fichier.")
     try:
         with transaction.atomic():
@@ -593,7 +636,14 @@ def commit_import(
 def _commit(user, plan_import: PlanImport, skip_errors: bool, progress) -> dict:
     organisation = plan_import.organisation
     content = bytes(plan_import.content)
-    result = _read(organisation, content, plan_import.file_name, plan_import.year, plan_import.sheets)
+    result = _read(
+        organisation,
+        content,
+        plan_import.file_name,
+        plan_import.year,
+        plan_import.sheets,
+        plan_import.mapping,
+    )
     if not result.sheets_read:
         raise ImportRejected("Aucun plan des achats lisible dans ce fichier : rien n'a été importé.")
     if result.errors and not skip_errors:

@@ -375,6 +375,8 @@ class ImportMapping(models.Model):
 
 
 class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "En attente"
+    RUNNING = "running", "En cours"
     PREVIEWED = "previewed", "Aperçu"
     COMMITTED = "committed", "Importé"
     FAILED = "failed", "Échec"
@@ -393,12 +395,18 @@ class PlanImport(models.Model):
     # Kept until the commit so that the confirmed preview is exactly what gets imported.
     content = models.BinaryField("contenu", null=True, blank=True, editable=False)
     sheets = models.JSONField("feuilles retenues", default=list, blank=True)
+    # Answers for this file only ({field: header}), on top of the organisation's remembered mapping.
+    mapping = models.JSONField("correspondance de cet import", default=dict, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="par"
     )
     created_at = models.DateTimeField("le", auto_now_add=True)
     committed_at = models.DateTimeField("importé le", null=True, blank=True)
     status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.PREVIEWED)
+    # Lines done and expected while a task reads or commits the file (0 expected: not known yet).
+    progress = models.PositiveIntegerField("lignes traitées", default=0)
+    total = models.PositiveIntegerField("lignes attendues", default=0)
+    failure = models.TextField("motif de l'échec", blank=True)
     created = models.PositiveIntegerField("créés", default=0)
     updated = models.PositiveIntegerField("modifiés", default=0)
     unchanged = models.PositiveIntegerField("inchangés", default=0)

@@ -1,0 +1,97 @@
+"""Large plan files are previewed and committed by the task worker; the page polls the PlanImport.
+
+    plan_import = start_preview(user, org, content, "paa.xlsx", 2027)   # QUEUED, then RUNNING, PREVIEWED
+    start_commit(user, plan_import)                                     # RUNNING, then COMMITTED or FAILED
+
+`PlanImport.progress` counts the lines done (saved every `PROGRESS_EVERY` lines) and `failure` holds the
+French reason of a failure. A commit refused because the file has errors goes back to PREVIEWED with that
+reason in `failure`, so the buyer can still choose to import without the rejected lines.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django_tasks import task
+
+from .importing import ImportRejected, commit_import, new_import, run_preview
+from .models import ImportStatus, PlanImport
+from .services import EDIT_ROLES, require_role
+
+PROGRESS_EVERY = 100
+
+
+def _progress_saver(plan_import_id: int):
+    state = {"done": 0}
+
+    def advance(lines: int) -> None:
+        state["done"] += lines
+        if state["done"] % PROGRESS_EVERY == 0:
+            # Live during a preview; during a commit it shows once the transaction ends (one atomic write).
+            PlanImport.objects.filter(pk=plan_import_id).update(progress=state["done"])
+
+    return advance
+
+
+def _user(user_id: int | None):
+    return get_user_model().objects.filter(pk=user_id).first() if user_id else None
+
+
+def start_preview(
+    user, organisation, content: bytes, file_name: str, year: int, *, sheets=None, mapping=None
+):
+    plan_import = new_import(
+        user,
+        organisation,
+        content,
+        file_name,
+        year,
+        sheets=sheets,
+        mapping=mapping,
+        status=ImportStatus.QUEUED,
+    )
+    user_id = user.pk if user is not None else None
+    transaction.on_commit(lambda: preview_task.enqueue(plan_import.pk, user_id))
+    return plan_import
+
+
+def start_commit(user, plan_import: PlanImport, *, skip_errors: bool = False) -> PlanImport:
+    require_role(user, plan_import.organisation, EDIT_ROLES, "Importer un plan des achats")
+    if plan_import.status != ImportStatus.PREVIEWED:
+        raise ImportRejected("Cet import n'est pas prêt à être enregistré : attendez la fin de l'aperçu.")
+    PlanImport.objects.filter(pk=plan_import.pk).update(status=ImportStatus.RUNNING, progress=0, failure="")
+    plan_import.status = ImportStatus.RUNNING
+    user_id = user.pk if user is not None else None
+    transaction.on_commit(lambda: commit_task.enqueue(plan_import.pk, user_id, skip_errors))
+    return plan_import
+
+
+@task()
+def preview_task(plan_import_id: int, user_id: int | None) -> str:
+    plan_import = PlanImport.objects.select_related("organisation").get(pk=plan_import_id)
+    PlanImport.objects.filter(pk=plan_import_id).update(status=ImportStatus.RUNNING)
+    try:
+        run_preview(_user(user_id), plan_import, _progress_saver(plan_import_id))
+    except Exception as exc:
+        PlanImport.objects.filter(pk=plan_import_id).update(
+            status=ImportStatus.FAILED, failure=f"Lecture du fichier impossible : {exc}"
+        )
+        raise
+    return ImportStatus.PREVIEWED
+
+
+@task()
+def commit_task(plan_import_id: int, user_id: int | None, skip_errors: bool = False) -> str:
+    plan_import = PlanImport.objects.select_related("organisation").get(pk=plan_import_id)
+    try:
+        commit_import(
+            _user(user_id), plan_import, skip_errors=skip_errors, progress=_progress_saver(plan_import_id)
+        )
+    except ImportRejected as exc:
+        current = PlanImport.objects.get(pk=plan_import_id)
+        if current.status != ImportStatus.FAILED:
+            PlanImport.objects.filter(pk=plan_import_id).update(
+                status=ImportStatus.PREVIEWED, failure=str(exc)
+            )
+        return ImportStatus.FAILED
+    return ImportStatus.COMMITTED
