@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "levier.directory",
     "levier.plans",
     "levier.sourcing",
+    "levier.benchmark",
     "levier.api",
 ]
 
