@@ -1,22 +1,31 @@
-"""Accuracy of the classifier on real awarded contracts (DECP 2019 samples with a known CPV).
+"""Accuracy of the classifier on real awarded contracts (every DECP sample with a known CPV, both formats).
 
-Protocol (docs/benchmarks.md): records are deduplicated on (folded object, CPV), since the same contract is
-published once per holder or platform. Two settings:
+Protocol (docs/benchmarks.md):
 
-1. "labels": CPV labels and sector vocabulary only, nothing learnt from DECP; every record is a test case.
-2. "DECP training": k-fold cross-validation. Folds are built by buyer, so that no buyer has objects on both
-   sides (its habits and place names cannot leak); a second split by object only is printed for comparison.
+- cases: records whose CPV is usable and in the nomenclature, deduplicated on the folded object (the same
+  contract is published once per holder or platform, sometimes with another code: the first one is kept),
+  so that no object is both learnt and tested;
+- buyers are split once, by a hash of their identifier, into tuning buyers (about 4 in 5) and held-out
+  buyers (about 1 in 5). Parameters are chosen by 5-fold cross-validation over the tuning buyers only,
+  the folds drawn by buyer (no buyer on both sides: its habits and place names cannot leak). The held-out
+  figures train on every tuning buyer and test on buyers never looked at while tuning
+  (`--no-held-out` hides them while tuning);
+- the current classifier and the previous method (`ClassifierParams(group_model=False)`: flat ranking of
+  codes) run on the same cases in the same run.
 
-The ranked CPV guesses are scored at division (2 digits), group (3), class (4) and exact level: top-k is
-a hit when one of the first k guesses shares the true code's first digits. Sector top-3 is a hit when one
-of the first 3 sectors covers the true CPV by prefix (records whose CPV no sector covers are left out).
+Metrics: top-k at division (2 digits) and group (3 digits) level is a hit when the true prefix is among the
+first k divisions (groups) the classifier ranks; the previous method ranked codes only, so its figures
+read the first k codes (as published before) and, kinder, the first k distinct prefixes of its code list.
+Class and code top-3 read the CPV list. Sector top-3: one of the first three sectors covers the true CPV by
+a prefix of at least 3 digits (cases whose CPV no sector covers are left out).
 
-Run: .venv/bin/python bench/eval_classify.py [--cpv-file F] [--folds 5] [DECP.json ...]
+Run: .venv/bin/python bench/eval_classify.py [--cpv-file F] [--no-held-out] [--param name=value ...] [DECP...]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 import zlib
@@ -27,121 +36,191 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from levier.ingest.decp_pairs import DecpPair, read_pairs  # noqa: E402
 from levier.rules import cpv as cpv_rules  # noqa: E402
-from levier.rules.classify import Classifier  # noqa: E402
+from levier.rules.classify import Classification, Classifier, ClassifierParams  # noqa: E402
 from levier.rules.text import fold  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
-DEFAULT_FILES = [
-    SHARED / "decp" / "samples" / "decp2019_pes_2019-04-05.json",
-    SHARED / "decp" / "samples" / "decp2019_e-marchespublics_2019-04-03.json",
-]
-LEVELS = {"division": 2, "groupe": 3, "classe": 4, "code": 8}
+SAMPLES = SHARED / "decp" / "samples"
+FOLDS = 5
+HELD_OUT_SALT = "heldout:"
+PREVIOUS = ClassifierParams(group_model=False)
 
 
-def test_cases(pairs: list[DecpPair], labels: dict[str, str]) -> tuple[list[tuple[DecpPair, str]], int]:
-    seen: set[tuple[str, str]] = set()
-    cases, unusable = [], 0
+@dataclasses.dataclass(frozen=True)
+class Case:
+    objet: str
+    cpv: str
+    buyer: str
+
+
+def buyer_key(pair: DecpPair) -> str:
+    # Records without a buyer identifier are grouped by file: they cannot be told apart otherwise.
+    return pair.buyer_id or pair.source
+
+
+def is_held_out(buyer: str) -> bool:
+    return zlib.crc32((HELD_OUT_SALT + buyer).encode("utf-8")) % 5 == 0
+
+
+def fold_of(buyer: str) -> int:
+    return zlib.crc32(buyer.encode("utf-8")) % FOLDS
+
+
+def build_cases(pairs: list[DecpPair], labels: dict[str, str]) -> tuple[list[Case], dict[str, int]]:
+    seen: set[str] = set()
+    cases: list[Case] = []
+    counts = {"enregistrements": len(pairs), "CPV inutilisable ou hors nomenclature": 0, "doublons": 0}
     for pair in pairs:
         check = cpv_rules.normalize_cpv(pair.cpv)
         if not check.is_usable or check.code not in labels:
-            unusable += 1
+            counts["CPV inutilisable ou hors nomenclature"] += 1
             continue
-        key = (fold(pair.objet), check.code)
+        key = fold(pair.objet)
         if key in seen:
+            counts["doublons"] += 1
             continue
         seen.add(key)
-        cases.append((pair, check.code))
-    return cases, unusable
+        cases.append(Case(pair.objet, check.code, buyer_key(pair)))
+    return cases, counts
 
 
 class Score:
-    def __init__(self) -> None:
+    """Hits of one method on one set of cases."""
+
+    def __init__(self, hierarchical: bool) -> None:
+        self.hierarchical = hierarchical
         self.total = 0
-        self.hits = {(level, k): 0 for level in LEVELS for k in (1, 3)}
+        self.hits: dict[str, int] = {}
         self.sector_total = 0
         self.sector_hits = 0
-        self.ranked_hits = {level: 0 for level in ("division", "groupe")}
 
-    def add(self, model: Classifier, text: str, truth: str) -> None:
-        result = model.classify(text, limit=30)
-        for level in self.ranked_hits:
-            digits = LEVELS[level]
-            best: dict[str, None] = {}
-            for guess in result.cpv:
-                best.setdefault(guess.code[:digits], None)
-            if truth[:digits] in list(best)[:3]:
-                self.ranked_hits[level] += 1
-        codes = [guess.code for guess in result.cpv[:5]]
+    def _hit(self, name: str, ok: bool) -> None:
+        self.hits[name] = self.hits.get(name, 0) + int(ok)
+
+    def add(self, model: Classifier, result: Classification, truth: str) -> None:
         self.total += 1
-        for level, digits in LEVELS.items():
+        codes = [guess.code for guess in result.cpv]
+        for level, digits, ranked in (
+            ("division", 2, [guess.code for guess in result.divisions]),
+            ("groupe", 3, [guess.code for guess in result.groups]),
+        ):
+            prefixes = list(dict.fromkeys(code[:digits] for code in codes))
             for k in (1, 3):
-                if any(code[:digits] == truth[:digits] for code in codes[:k]):
-                    self.hits[(level, k)] += 1
+                if self.hierarchical:
+                    self._hit(f"{level} top-{k}", truth[:digits] in ranked[:k])
+                else:
+                    self._hit(f"{level} top-{k}", truth[:digits] in [c[:digits] for c in codes[:k]])
+                    self._hit(f"{level} top-{k} (préfixes distincts)", truth[:digits] in prefixes[:k])
+        for level, digits in (("classe", 4), ("code", 8)):
+            self._hit(f"{level} top-3", truth[:digits] in [code[:digits] for code in codes[:3]])
         expected = {m.sector.code for m in model.taxonomy.sectors_for_cpv(truth) if m.depth >= 3}
         if expected:
             self.sector_total += 1
-            if expected & {guess.code for guess in result.sectors[:3]}:
-                self.sector_hits += 1
+            self.sector_hits += bool(expected & {guess.code for guess in result.sectors[:3]})
 
-    def rows(self) -> list[str]:
-        rate = lambda n, d: f"{100 * n / d:5.1f} %" if d else "  n/a"  # noqa: E731
-        lines = [f"  cas évalués : {self.total}"]
-        for level in LEVELS:
-            lines.append(
-                f"  {level:<9} top-1 {rate(self.hits[(level, 1)], self.total)}"
-                f"   top-3 {rate(self.hits[(level, 3)], self.total)}"
-            )
-        for level, hits in self.ranked_hits.items():
-            lines.append(f"  {level:<9} 3 meilleurs {level}s distincts : {rate(hits, self.total)}")
-        lines.append(
-            f"  secteur   top-3 {rate(self.sector_hits, self.sector_total)} ({self.sector_total} cas)"
-        )
-        return lines
+    def rate(self, name: str) -> float:
+        return 100 * self.hits.get(name, 0) / self.total if self.total else 0.0
+
+    def lines(self) -> list[str]:
+        found = [f"    {name:<38} {self.rate(name):5.1f} %" for name in self.hits]
+        sectors = 100 * self.sector_hits / self.sector_total if self.sector_total else 0.0
+        found.append(f"    {'secteur top-3':<38} {sectors:5.1f} % ({self.sector_total} cas)")
+        return found
 
 
-def fold_of(key: str, folds: int) -> int:
-    return zlib.crc32(key.encode("utf-8")) % folds
-
-
-def cross_validate(labels, cases, pairs, folds: int, key) -> Score:
-    score = Score()
-    for fold_number in range(folds):
-        train = [(p.objet, p.cpv) for p in pairs if fold_of(key(p), folds) != fold_number]
-        model = Classifier(labels)
-        model.train_on(train)
-        for pair, truth in cases:
-            if fold_of(key(pair), folds) == fold_number:
-                score.add(model, pair.objet, truth)
+def evaluate(labels, train: list[Case], test: list[Case], params: ClassifierParams) -> Score:
+    model = Classifier(labels, params=params)
+    if train:
+        model.train_on((case.objet, case.cpv) for case in train)
+    score = Score(hierarchical=params.group_model)
+    for case in test:
+        score.add(model, model.classify(case.objet, limit=10), case.cpv)
     return score
+
+
+def merge(scores: list[Score]) -> Score:
+    total = Score(scores[0].hierarchical)
+    for score in scores:
+        total.total += score.total
+        total.sector_total += score.sector_total
+        total.sector_hits += score.sector_hits
+        for name, hits in score.hits.items():
+            total.hits[name] = total.hits.get(name, 0) + hits
+    return total
+
+
+def cross_validate(labels, cases: list[Case], params: ClassifierParams) -> Score:
+    return merge(
+        [
+            evaluate(
+                labels,
+                [c for c in cases if fold_of(c.buyer) != number],
+                [c for c in cases if fold_of(c.buyer) == number],
+                params,
+            )
+            for number in range(FOLDS)
+        ]
+    )
+
+
+def parse_params(assignments: list[str]) -> ClassifierParams:
+    fields = {f.name: f for f in dataclasses.fields(ClassifierParams)}
+    values = {}
+    for assignment in assignments:
+        name, _, raw = assignment.partition("=")
+        kind = type(getattr(ClassifierParams(), name))
+        values[name] = raw.lower() in ("1", "true", "yes") if kind is bool else kind(raw)
+        if name not in fields:
+            raise SystemExit(f"unknown parameter {name}")
+    return ClassifierParams(**values)
+
+
+def report(title: str, scores: dict[str, Score]) -> None:
+    print(f"\n{title}")
+    for method, score in scores.items():
+        print(f"  {method} ({score.total} objets évalués)")
+        print("\n".join(score.lines()))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("files", nargs="*", type=Path, default=DEFAULT_FILES)
+    parser.add_argument("files", nargs="*", type=Path)
     parser.add_argument("--cpv-file", type=Path, default=SHARED / "cpv" / "eforms_code_fr.xml")
-    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--no-held-out", action="store_true", help="Tuning: do not evaluate held-out buyers.")
+    parser.add_argument("--no-baseline", action="store_true", help="Skip the previous method.")
+    parser.add_argument("--param", action="append", default=[], help="Override a ClassifierParams field.")
     args = parser.parse_args(argv)
 
+    files = args.files or sorted(SAMPLES.glob("decp20*.json"))
     labels = cpv_rules.read_labels(args.cpv_file)
-    pairs = list(read_pairs(args.files))
-    cases, unusable = test_cases(pairs, labels)
+    cases, counts = build_cases(list(read_pairs(files)), labels)
+    tuning = [case for case in cases if not is_held_out(case.buyer)]
+    held_out = [case for case in cases if is_held_out(case.buyer)]
+    print("Fichiers : " + ", ".join(path.name for path in files))
+    print(" ; ".join(f"{name} : {n}" for name, n in counts.items()) + f" ; objets distincts : {len(cases)}")
     print(
-        f"Enregistrements DECP : {len(pairs)} ; CPV inutilisable ou inconnu : {unusable} ; "
-        f"cas distincts (objet, CPV) : {len(cases)} ; acheteurs : {len({p.buyer_id for p, _ in cases})}"
+        f"Acheteurs de réglage : {len({c.buyer for c in tuning})} ({len(tuning)} objets) ; "
+        f"acheteurs tenus à l'écart : {len({c.buyer for c in held_out})} ({len(held_out)} objets)"
     )
+    current = parse_params(args.param)
+    methods = {"classifieur actuel": current}
+    if not args.no_baseline:
+        methods["méthode précédente"] = PREVIOUS
 
     started = time.perf_counter()
-    score = Score()
-    model = Classifier(labels)
-    for pair, truth in cases:
-        score.add(model, pair.objet, truth)
-    print("\n1. Libellés CPV + vocabulaire des secteurs (sans apprentissage)")
-    print("\n".join(score.rows()))
-
-    print(f"\n2. Avec apprentissage DECP, validation croisée {args.folds} plis par acheteur")
-    print("\n".join(cross_validate(labels, cases, pairs, args.folds, lambda p: p.buyer_id).rows()))
-    print(f"\n3. Avec apprentissage DECP, validation croisée {args.folds} plis par objet (moins strict)")
-    print("\n".join(cross_validate(labels, cases, pairs, args.folds, lambda p: fold(p.objet)).rows()))
+    report(
+        "1. Libellés CPV + vocabulaire des secteurs, sans apprentissage (tous les objets)",
+        {name: evaluate(labels, [], cases, params) for name, params in methods.items()},
+    )
+    report(
+        f"2. Apprentissage DECP, validation croisée {FOLDS} plis par acheteur (acheteurs de réglage)",
+        {name: cross_validate(labels, tuning, params) for name, params in methods.items()},
+    )
+    if not args.no_held_out:
+        report(
+            "3. Acheteurs tenus à l'écart (appris sur tous les acheteurs de réglage)",
+            {name: evaluate(labels, tuning, held_out, params) for name, params in methods.items()},
+        )
     print(f"\nDurée : {time.perf_counter() - started:.1f} s")
     return 0
 
