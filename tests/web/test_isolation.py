@@ -40,6 +40,12 @@ def all_routes():
     ]
 
 
+def is_public(pattern) -> bool:
+    """Views anybody may see without logging in (what organisations chose to publish): instead of a
+    refusal, `test_public_routes_show_nothing_confidential` checks that they leak nothing."""
+    return getattr(pattern.callback, "public_route", False)
+
+
 def fill(route, values):
     return "/" + PARAM.sub(lambda m: str(values[m.group("name")]), route)
 
@@ -81,9 +87,9 @@ def test_the_walk_sees_pages_and_api():
 def test_other_organisation_gets_403_or_404_everywhere(client, two_tenants):
     org_a, org_b, users_b = two_tenants
     checked = 0
-    for route, _pattern in all_routes():
+    for route, pattern in all_routes():
         names = [m.group("name") for m in PARAM.finditer(route)]
-        if not names:
+        if not names or is_public(pattern):
             continue
         values_a = {name: URL_PARAMS[name](org_a) for name in names}
         variants = [values_a]
@@ -115,6 +121,24 @@ def test_routes_without_parameters_do_not_leak(client, two_tenants):
             client.force_login(user)
             headers = {"Authorization": f"Bearer {raw_token}"} if route.startswith("api/") else {}
             response = client.get("/" + route, headers=headers)
+            body = response.content.decode(errors="replace")
+            assert SECRET_SERVICE not in body, route
+            assert "owner-a@exemple.invalid" not in body, route
+
+
+@pytest.mark.django_db
+def test_public_routes_show_nothing_confidential(client, two_tenants):
+    org_a, _org_b, users_b = two_tenants
+    public = [(route, p) for route, p in all_routes() if is_public(p)]
+    for route, _pattern in public:
+        values = {m.group("name"): URL_PARAMS[m.group("name")](org_a) for m in PARAM.finditer(route)}
+        url = fill(route, values)
+        for user in [None, *(u for u, _raw in users_b.values())]:
+            client.logout()
+            if user is not None:
+                client.force_login(user)
+            response = client.get(url)
+            assert response.status_code in {200, 404}, (route, url, response.status_code)
             body = response.content.decode(errors="replace")
             assert SECRET_SERVICE not in body, route
             assert "owner-a@exemple.invalid" not in body, route

@@ -9,12 +9,14 @@ from levier.api.router import api
 org_patterns = [
     path("", include("levier.core.org_urls")),
     path("", include("levier.organisations.urls")),
+    path("plan/", include("levier.plans.urls")),
 ]
 
 urlpatterns = [
     path("", include("levier.core.urls")),
     path("compte/", include("levier.accounts.urls")),
     path("referentiels/", include("levier.referential.urls")),
+    path("publications/", include("levier.plans.publication_urls")),
     path("o/<slug:org>/", include(org_patterns)),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),

@@ -1,0 +1,165 @@
+"""The plan and its decisions as an xlsx workbook, for the commission's file and the buyers' own tables.
+
+Three sheets: the purchases (one row each, with the latest decision), their lots, and every workflow step
+(who decided what, when, why). Amounts and dates are real numbers and dates, so that the buyer can sort,
+filter and add them up. Written in openpyxl's write-only mode: memory stays flat whatever the plan's size.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterable
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from levier.organisations.models import Organisation
+
+from . import selectors
+from .models import Lot, PlannedPurchase, Transition
+from .workflow import STEPS_BY_CODE, Status
+
+AMOUNT_FORMAT = '#,##0.00 "€"'
+DATE_FORMAT = "DD/MM/YYYY"
+DATETIME_FORMAT = "DD/MM/YYYY HH:MM"
+
+
+def _yes_no(value: bool | None) -> str:
+    return "" if value is None else ("oui" if value else "non")
+
+
+def _person(user) -> str:
+    return user.display_name if user is not None else ""
+
+
+Column = tuple[str, Callable, str | None, int]  # header, value, number format, width
+
+PURCHASE_COLUMNS: tuple[Column, ...] = (
+    ("Référence", lambda p, d: p.reference, None, 14),
+    ("Objet", lambda p, d: p.object, None, 50),
+    ("Service", lambda p, d: p.service.name if p.service else p.service_label, None, 28),
+    ("Acheteur", lambda p, d: _person(p.buyer) or p.buyer_label, None, 20),
+    ("Facilitateur", lambda p, d: _person(p.facilitator), None, 20),
+    ("Nature", lambda p, d: p.get_nature_display(), None, 12),
+    ("Code CPV", lambda p, d: p.cpv, None, 11),
+    ("CPV déduit de l'objet", lambda p, d: _yes_no(p.cpv_inferred) if p.cpv else "", None, 10),
+    ("Montant estimé HT", lambda p, d: p.estimated_amount, AMOUNT_FORMAT, 16),
+    ("Base du montant", lambda p, d: p.get_amount_basis_display(), None, 18),
+    ("Montant annuel HT", lambda p, d: p.annual_amount, AMOUNT_FORMAT, 16),
+    ("Montant total HT", lambda p, d: p.total_amount, AMOUNT_FORMAT, 16),
+    ("Durée (mois)", lambda p, d: p.duration_months, None, 8),
+    ("Date de lancement", lambda p, d: p.launch_date, DATE_FORMAT, 12),
+    ("Date de notification", lambda p, d: p.notification_date, DATE_FORMAT, 12),
+    ("Lieu d'exécution", lambda p, d: p.place, None, 20),
+    ("Procédure", lambda p, d: p.get_procedure_display(), None, 24),
+    ("Procédure choisie par l'acheteur", lambda p, d: _yes_no(p.procedure_overridden), None, 10),
+    ("Titulaire actuel", lambda p, d: p.current_holder_name, None, 24),
+    ("SIRET du titulaire", lambda p, d: p.current_holder_siret, None, 16),
+    ("Échéance du marché en cours", lambda p, d: p.current_contract_end, DATE_FORMAT, 12),
+    ("Récurrent", lambda p, d: _yes_no(p.recurring), None, 8),
+    ("Réservation", lambda p, d: p.get_reservation_display() if p.reservation else "", None, 30),
+    ("Clause d'insertion", lambda p, d: _yes_no(p.insertion_clause), None, 8),
+    ("Critère social", lambda p, d: _yes_no(p.social_criterion), None, 8),
+    ("Statut", lambda p, d: p.get_status_display(), None, 18),
+    ("Statut depuis le", lambda p, d: p.status_changed_at, DATETIME_FORMAT, 16),
+    (
+        "Dernière décision",
+        lambda p, d: STEPS_BY_CODE[d.step].label_fr if d and d.step in STEPS_BY_CODE else "",
+        None,
+        18,
+    ),
+    ("Décision par", lambda p, d: _person(d.actor) if d else "", None, 20),
+    ("Commentaire", lambda p, d: d.comment if d else "", None, 30),
+    ("Motif", lambda p, d: d.reason if d else "", None, 30),
+    ("Publié le", lambda p, d: p.published_at, DATETIME_FORMAT, 16),
+)
+
+LOT_COLUMNS: tuple[Column, ...] = (
+    ("Référence de l'achat", lambda lot: lot.purchase.reference, None, 14),
+    ("Objet de l'achat", lambda lot: lot.purchase.object, None, 40),
+    ("N° de lot", lambda lot: lot.number, None, 8),
+    ("Intitulé du lot", lambda lot: lot.title, None, 40),
+    ("Réservation", lambda lot: lot.get_reservation_display() if lot.reservation else "", None, 30),
+    ("Code CPV", lambda lot: lot.cpv, None, 11),
+    ("Montant estimé HT", lambda lot: lot.estimated_amount, AMOUNT_FORMAT, 16),
+    ("Montant total HT", lambda lot: lot.total_amount, AMOUNT_FORMAT, 16),
+    ("Lieu d'exécution", lambda lot: lot.place, None, 20),
+)
+
+STEP_COLUMNS: tuple[Column, ...] = (
+    ("Référence", lambda t: t.purchase.reference, None, 14),
+    ("Objet", lambda t: t.purchase.object, None, 40),
+    ("Étape", lambda t: STEPS_BY_CODE[t.step].label_fr if t.step in STEPS_BY_CODE else t.step, None, 20),
+    ("Statut de départ", lambda t: Status(t.from_status).label, None, 18),
+    ("Statut d'arrivée", lambda t: Status(t.to_status).label, None, 18),
+    ("Par", lambda t: _person(t.actor), None, 20),
+    ("Le", lambda t: t.at, DATETIME_FORMAT, 16),
+    ("Commentaire", lambda t: t.comment, None, 40),
+    ("Motif", lambda t: t.reason, None, 40),
+)
+
+
+def _naive(value):
+    # Excel has no time zones: datetimes are written in the server's local time (Europe/Paris).
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        return timezone.localtime(value).replace(tzinfo=None)
+    return value
+
+
+def _sheet(workbook: Workbook, title: str, columns: tuple[Column, ...], rows: Iterable[tuple]) -> None:
+    sheet = workbook.create_sheet(title)
+    sheet.freeze_panes = "A2"
+    for index, (_header, _value, _fmt, width) in enumerate(columns):
+        sheet.column_dimensions[_letter(index)].width = width
+    header = []
+    for name, _value, _fmt, _width in columns:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.append(header)
+    for args in rows:
+        out = []
+        for _name, value, number_format, _width in columns:
+            cell = WriteOnlyCell(sheet, value=_naive(value(*args)))
+            if number_format:
+                cell.number_format = number_format
+            out.append(cell)
+        sheet.append(out)
+
+
+def _letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
+
+
+def plan_workbook(organisation: Organisation, filters: selectors.PurchaseFilters) -> bytes:
+    queryset = selectors.filter_purchases(organisation, filters)
+    purchases: list[PlannedPurchase] = list(queryset)
+    ids = queryset.values("pk")
+    decisions = selectors.last_decisions(ids)
+    workbook = Workbook(write_only=True)
+    _sheet(
+        workbook,
+        f"Plan {filters.year}" if filters.year else "Plan",
+        PURCHASE_COLUMNS,
+        ((p, decisions.get(p.pk)) for p in purchases),
+    )
+    lots = (
+        Lot.objects.filter(purchase_id__in=ids).select_related("purchase").order_by("purchase_id", "number")
+    )
+    _sheet(workbook, "Lots", LOT_COLUMNS, ((lot,) for lot in lots))
+    steps = (
+        Transition.objects.filter(purchase_id__in=ids)
+        .select_related("purchase", "actor")
+        .order_by("purchase_id", "at", "pk")
+    )
+    _sheet(workbook, "Décisions", STEP_COLUMNS, ((t,) for t in steps))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

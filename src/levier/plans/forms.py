@@ -1,0 +1,299 @@
+"""Forms of the plan pages. They only check and convert what people type: the writes, and the role checks,
+are the services' (`services.py`, `importing.py`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django import forms
+from django.forms.models import fields_for_model
+
+from levier.ingest.plans import FIELD_LABELS_FR
+from levier.organisations.roles import Role
+
+from .models import AmountBasis, Lot, Nature, PlannedPurchase
+from .selectors import AMOUNT_BANDS, facilitators_of, members_with_role, plan_years
+from .workflow import Status
+
+PURCHASE_FORM_FIELDS = (
+    "reference",
+    "object",
+    "service",
+    "buyer",
+    "nature",
+    "cpv",
+    "estimated_amount",
+    "amount_basis",
+    "amount_includes_tax",
+    "duration_months",
+    "launch_date",
+    "notification_date",
+    "place",
+    "procedure",
+    "current_holder_name",
+    "current_holder_siret",
+    "current_contract_end",
+    "recurring",
+    "reservation",
+    "insertion_clause",
+    "social_criterion",
+)
+# What the plan table lets a person change in place.
+INLINE_FIELDS = ("object", "service", "nature", "estimated_amount", "launch_date")
+SOCIAL_FORM_FIELDS = ("reservation", "insertion_clause", "social_criterion")
+LOT_FORM_FIELDS = (
+    "number",
+    "title",
+    "reservation",
+    "nature",
+    "cpv",
+    "estimated_amount",
+    "amount_basis",
+    "duration_months",
+    "launch_date",
+    "place",
+    "current_holder_name",
+    "current_holder_siret",
+    "current_contract_end",
+)
+HELP = {
+    "cpv": "8 chiffres, avec ou sans la clé de contrôle (45000000-7). Laissé vide, il reste à déterminer.",
+    "estimated_amount": "Montant hors taxes, en euros (12000,50).",
+    "procedure": "Laissez vide pour la procédure déduite des seuils à la date de lancement.",
+    "duration_months": "Durée totale, reconductions comprises.",
+}
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+UPLOAD_EXTENSIONS = (".xlsx", ".ods", ".csv")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class _ModelFieldsForm(forms.Form):
+    """A form made of a model's fields, whose cleaned data goes to a service as keyword arguments."""
+
+    model: type = PlannedPurchase
+    field_names: tuple[str, ...] = ()
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        made = fields_for_model(
+            self.model,
+            fields=self.field_names,
+            widgets={
+                name: DateInput()
+                for name in ("launch_date", "notification_date", "current_contract_end")
+                if name in self.field_names
+            },
+        )
+        for name in self.field_names:
+            field = made[name]
+            if isinstance(field, forms.DecimalField):
+                field.localize = True
+                field.widget.is_localized = True
+                field.widget = forms.TextInput(attrs={"inputmode": "decimal"})
+            if name in HELP:
+                field.help_text = HELP[name]
+            field.label = field.label[0].upper() + field.label[1:]
+            self.fields[name] = field
+        if "service" in self.fields:
+            self.fields["service"].queryset = organisation.services.order_by("name")
+            self.fields["service"].empty_label = "Aucun"
+        if "buyer" in self.fields:
+            buyers = [u.pk for u in members_with_role(organisation, Role.BUYER)]
+            self.fields["buyer"].queryset = self.fields["buyer"].queryset.filter(pk__in=buyers)
+            self.fields["buyer"].label_from_instance = lambda user: user.display_name
+            self.fields["buyer"].empty_label = "Non désigné"
+        if "procedure" in self.fields:
+            self.fields["procedure"].choices = [
+                ("", "Selon les seuils"),
+                *self.fields["procedure"].choices[1:],
+            ]
+
+    def changed_values(self) -> dict:
+        """Only what the person changed: a facilitator changing the social choices stays within their role."""
+        return {name: self.cleaned_data[name] for name in self.changed_data if name in self.cleaned_data}
+
+    def add_service_errors(self, error: forms.ValidationError) -> None:
+        """Put a service's ValidationError on the field it names, or on the form."""
+        if hasattr(error, "error_dict"):
+            for name, messages in error.message_dict.items():
+                self.add_error(name if name in self.fields else None, messages)
+        else:
+            self.add_error(None, error)
+
+
+class PurchaseForm(_ModelFieldsForm):
+    model = PlannedPurchase
+    field_names = PURCHASE_FORM_FIELDS
+
+
+class SocialChoicesForm(_ModelFieldsForm):
+    """What a facilitator may set on a purchase: the reservation, the clause and the criterion."""
+
+    model = PlannedPurchase
+    field_names = SOCIAL_FORM_FIELDS
+
+
+class InlinePurchaseForm(_ModelFieldsForm):
+    model = PlannedPurchase
+    field_names = INLINE_FIELDS
+
+
+class LotForm(_ModelFieldsForm):
+    model = Lot
+    field_names = LOT_FORM_FIELDS
+
+
+class FilterForm(forms.Form):
+    """The plan's filters (GET). Values are read by `selectors.PurchaseFilters`, this form only shows them."""
+
+    year = forms.TypedChoiceField(label="Année", coerce=int, required=False)
+    service = forms.ModelChoiceField(queryset=None, label="Service", required=False, empty_label="Tous")
+    status = forms.ChoiceField(label="Statut", required=False, choices=[("", "Tous"), *Status.choices])
+    nature = forms.ChoiceField(label="Nature", required=False, choices=[("", "Toutes"), *Nature.choices])
+    band = forms.ChoiceField(
+        label="Montant",
+        required=False,
+        choices=[("", "Tous"), *((code, label) for code, (label, _low, _high) in AMOUNT_BANDS.items())],
+    )
+    q = forms.CharField(label="Objet, référence ou CPV", required=False, max_length=200)
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        years = plan_years(organisation)
+        self.fields["year"].choices = [(y, str(y)) for y in years] or [("", "Aucun plan")]
+        self.fields["service"].queryset = organisation.services.order_by("name")
+
+
+class BulkActionForm(forms.Form):
+    ASSIGN = "assign"
+    SEND = "send"
+    action = forms.ChoiceField(
+        label="Action",
+        choices=[(ASSIGN, "Désigner le facilitateur"), (SEND, "Envoyer pour validation")],
+    )
+    purchases = forms.ModelMultipleChoiceField(queryset=None, label="Achats")
+    facilitator = forms.TypedChoiceField(label="Facilitateur", required=False, coerce=int, empty_value=None)
+    comment = forms.CharField(label="Commentaire (facultatif)", required=False, max_length=2000)
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["purchases"].queryset = PlannedPurchase.objects.filter(plan__organisation=organisation)
+        self.facilitators = {user.pk: user for user in facilitators_of(organisation)}
+        self.fields["facilitator"].choices = [
+            ("", "Aucun (retirer)"),
+            *((pk, user.display_name) for pk, user in self.facilitators.items()),
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == self.ASSIGN and "facilitator" not in self.data:
+            self.add_error("facilitator", "Choisissez le facilitateur à désigner.")
+        return data
+
+    @property
+    def facilitator_user(self):
+        return self.facilitators.get(self.cleaned_data.get("facilitator"))
+
+
+class TransitionForm(forms.Form):
+    step = forms.CharField(widget=forms.HiddenInput)
+    comment = forms.CharField(
+        label="Commentaire", required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    reason = forms.CharField(
+        label="Motif (obligatoire pour un refus)",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="Fichier du plan des achats",
+        help_text="Classeur Excel (.xlsx), LibreOffice (.ods) ou CSV (UTF-8 ou Windows, « ; » ou « , »). "
+        "20 Mo au plus.",
+    )
+    year = forms.IntegerField(label="Année du plan", min_value=2000, max_value=2100)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if Path(upload.name).suffix.lower() not in UPLOAD_EXTENSIONS:
+            raise forms.ValidationError(
+                f"« {upload.name} » n'est ni un classeur .xlsx ou .ods ni un fichier .csv."
+            )
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                "Le fichier dépasse 20 Mo : découpez-le par feuille ou par direction."
+            )
+        if upload.size == 0:
+            raise forms.ValidationError("Le fichier est vide.")
+        return upload
+
+
+IGNORE = "__ignore__"
+
+
+class MappingForm(forms.Form):
+    """One choice per column the header dictionary did not recognise: the field it feeds, or ignore it."""
+
+    def __init__(self, *args, columns: list[str], needs_amount_basis: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [
+            ("", "Décider plus tard"),
+            (IGNORE, "Ignorer cette colonne"),
+            *((name, label) for name, label in FIELD_LABELS_FR.items()),
+        ]
+        self.columns = list(columns)
+        for index, header in enumerate(self.columns):
+            self.fields[f"column_{index}"] = forms.ChoiceField(
+                label=f"Colonne « {header} »", choices=choices, required=False
+            )
+        if needs_amount_basis:
+            self.fields["amount_basis"] = forms.ChoiceField(
+                label="Le montant de la colonne « montant » couvre",
+                choices=[
+                    (AmountBasis.PER_YEAR, "une année"),
+                    (AmountBasis.WHOLE_DURATION, "toute la durée du marché"),
+                ],
+            )
+
+    def clean(self):
+        data = super().clean()
+        fields_used: dict[str, str] = {}
+        for index, header in enumerate(self.columns):
+            value = data.get(f"column_{index}")
+            if value and value != IGNORE:
+                if value in fields_used:
+                    label, other = FIELD_LABELS_FR[value], fields_used[value]
+                    self.add_error(
+                        f"column_{index}", f"« {label} » est déjà donné par la colonne « {other} »."
+                    )
+                fields_used[value] = header
+        return data
+
+    def answers(self) -> tuple[dict[str, str], list[str], str | None]:
+        mapping, ignored = {}, []
+        for index, header in enumerate(self.columns):
+            value = self.cleaned_data.get(f"column_{index}")
+            if value == IGNORE:
+                ignored.append(header)
+            elif value:
+                mapping[value] = header
+        return mapping, ignored, self.cleaned_data.get("amount_basis") or None
+
+
+class ComingUpForm(forms.Form):
+    months = forms.TypedChoiceField(
+        label="Horizon",
+        coerce=int,
+        choices=[(3, "3 mois"), (6, "6 mois"), (12, "12 mois"), (18, "18 mois")],
+        initial=6,
+        required=False,
+    )
