@@ -19,7 +19,8 @@ SECTIONS = [
         "plan",
         "Plan des achats",
         "Importer le plan annuel des achats, cribler chaque ligne, proposer et valider les décisions.",
-        "org:section",
+        "plans:plan",
+        available=True,
     ),
     Section(
         "structures",
