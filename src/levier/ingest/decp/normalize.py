@@ -13,7 +13,7 @@ format, the format in force since 2024 and the XML of both is absorbed here:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from functools import lru_cache
 
 from levier.rules import cpv as cpv_rules
 from levier.rules.text import fold
@@ -57,18 +57,18 @@ _CONCESSION_NATURE_TO_CPV_NATURE = {
 _SIRET_TYPES = {"", "siret"}
 
 
-def entries(value: object, inner: str) -> list[Mapping]:
+def entries(value: object, inner: str) -> list[dict]:
     """The items of a DECP list in any of its layouts (plain, wrapped, XML container, single item)."""
     if value is None or value == "":
         return []
-    if isinstance(value, Mapping):
+    if isinstance(value, dict):
         if inner in value:
             return entries(value[inner], inner)
         return [value]
     if isinstance(value, list):
-        found: list[Mapping] = []
+        found: list[dict] = []
         for item in value:
-            if isinstance(item, Mapping):
+            if isinstance(item, dict):
                 if inner in item and len(item) == 1:
                     found.extend(entries(item[inner], inner))
                 else:
@@ -81,12 +81,12 @@ def scalars(value: object, inner: str) -> list[object]:
     """The values of a DECP list of strings: `{"considerationSociale": [...]}`, a list, or one string."""
     if value is None:
         return []
-    if isinstance(value, Mapping):
+    if isinstance(value, dict):
         return scalars(value.get(inner), inner)
     if isinstance(value, list):
         found: list[object] = []
         for item in value:
-            found.extend(scalars(item, inner) if isinstance(item, Mapping | list) else [item])
+            found.extend(scalars(item, inner) if isinstance(item, dict | list) else [item])
         return found
     return [value]
 
@@ -94,23 +94,37 @@ def scalars(value: object, inner: str) -> list[object]:
 def _text(value: object) -> str | None:
     if value is None:
         return None
-    if isinstance(value, Mapping | list):
+    if isinstance(value, dict | list):
         return None
     text = " ".join(str(value).split())
     return text or None
 
 
-def _is_concession(record: Mapping) -> bool:
-    kind = fold(str(record.get("_type") or ""))
-    if "concession" in kind:
+@lru_cache(maxsize=1024)
+def _folded(raw: str) -> str:
+    return fold(raw)
+
+
+@lru_cache(maxsize=4096)
+def _canonical(raw: str, kind: str) -> tuple[str, bool]:
+    """(schema value, True) for a known nature or procedure, (the value as published, False) otherwise."""
+    table = _NATURE_BY_FOLDED if kind == "nature" else _PROCEDURE_BY_FOLDED
+    text = " ".join(raw.split())
+    found = table.get(fold(text))
+    return (found, True) if found else (text, False)
+
+
+def _is_concession(record: dict) -> bool:
+    kind = record.get("_type")
+    if kind and "concession" in _folded(str(kind)):
         return True
-    nature = fold(str(record.get("nature") or ""))
-    if nature.startswith(("concession", "delegation de service")):
+    nature = record.get("nature")
+    if nature and _folded(str(nature)).startswith(("concession", "delegation de service")):
         return True
     return "acheteur" not in record and "autoriteConcedante" in record
 
 
-def _holders(items: list[Mapping], reasons: set[str]) -> list[Holder]:
+def _holders(items: list[dict], reasons: set[str]) -> list[Holder]:
     holders: list[Holder] = []
     seen: set[str] = set()
     for item in items:
@@ -136,7 +150,7 @@ def _holders(items: list[Mapping], reasons: set[str]) -> list[Holder]:
     return holders
 
 
-def _modification_order(indexed: tuple[int, Mapping]) -> tuple:
+def _modification_order(indexed: tuple[int, dict]) -> tuple:
     position, item = indexed
     raw_id = item.get("id")
     try:
@@ -151,15 +165,15 @@ def _modification_order(indexed: tuple[int, Mapping]) -> tuple:
 def normalize(record: object, source_format: str, position: int) -> tuple[Contract | None, set[str]]:
     """The contract and the reason codes of what was rejected, repaired or dropped."""
     reasons: set[str] = set()
-    if not isinstance(record, Mapping):
+    if not isinstance(record, dict):
         return None, {"not_a_record"}
     concession = _is_concession(record)
     contract_id = values.clean_identifier(record.get("id"))
     if not contract_id:
         return None, {"missing_id"}
     buyer = record.get("autoriteConcedante") if concession else record.get("acheteur")
-    if not isinstance(buyer, Mapping):
-        buyer = record.get("acheteur") if isinstance(record.get("acheteur"), Mapping) else {}
+    if not isinstance(buyer, dict):
+        buyer = record.get("acheteur") if isinstance(record.get("acheteur"), dict) else {}
     buyer_id = values.clean_identifier(buyer.get("id"))
     if not buyer_id:
         return None, {"missing_buyer"}
@@ -184,18 +198,17 @@ def normalize(record: object, source_format: str, position: int) -> tuple[Contra
     contract.object = objet
     reasons.update(text_reasons)
 
-    raw_nature = _text(record.get("nature"))
-    if raw_nature:
-        contract.legal_nature = _NATURE_BY_FOLDED.get(fold(raw_nature))
-        if contract.legal_nature is None:
-            contract.legal_nature = raw_nature
+    for kind in ("nature", "procedure"):
+        raw = record.get(kind)
+        if raw is None or isinstance(raw, dict | list) or not str(raw).strip():
+            continue
+        value, known = _canonical(str(raw), kind)
+        if not known:
             reasons.add("value_outside_schema")
-    raw_procedure = _text(record.get("procedure"))
-    if raw_procedure:
-        contract.procedure = _PROCEDURE_BY_FOLDED.get(fold(raw_procedure))
-        if contract.procedure is None:
-            contract.procedure = raw_procedure
-            reasons.add("value_outside_schema")
+        if kind == "nature":
+            contract.legal_nature = value
+        else:
+            contract.procedure = value
 
     if concession:
         reasons.add("concession")
@@ -208,7 +221,7 @@ def normalize(record: object, source_format: str, position: int) -> tuple[Contra
         contract.nature = cpv_rules.nature(code) if code else None
 
     place = record.get("lieuExecution")
-    if isinstance(place, Mapping) and _text(place.get("code")):
+    if isinstance(place, dict) and _text(place.get("code")):
         contract.place_code = _text(place.get("code"))
         place_type, departement, region, place_reasons = values.read_place(
             contract.place_code or "", _text(place.get("typeCode")) or ""
