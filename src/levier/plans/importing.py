@@ -132,7 +132,9 @@ def stored_mapping(organisation: Organisation) -> StoredMapping:
     basis = None
     # Most recent answers first: when two headers were given for one field, the latest wins.
     for row in ImportMapping.objects.filter(organisation=organisation).order_by("-updated_at", "-pk"):
-        if not row.field:
+        if not row.header_key:
+            pass  # the row that only holds the amount basis
+        elif not row.field:
             ignored.append(row.header)
         else:
             mapping.setdefault(row.field, row.header)
@@ -161,16 +163,18 @@ def save_mapping(
     answers = [(header, field_name) for field_name, header in mapping.items() if header]
     answers += [(header, "") for header in ignored if header]
     for header, field_name in answers:
-        basis = amount_basis if field_name == "amount" else ""
         row, _ = ImportMapping.objects.update_or_create(
             organisation=organisation,
             header_key=normalise_header(header)[:200],
-            defaults={
-                "header": header[:200],
-                "field": field_name,
-                "amount_basis": basis or "",
-                "updated_by": user,
-            },
+            defaults={"header": header[:200], "field": field_name, "updated_by": user},
+        )
+        saved.append(row)
+    if amount_basis:
+        # What an amount column that does not say covers: one row with an empty header holds it.
+        row, _ = ImportMapping.objects.update_or_create(
+            organisation=organisation,
+            header_key="",
+            defaults={"header": "", "field": "", "amount_basis": amount_basis, "updated_by": user},
         )
         saved.append(row)
     audit.record(
@@ -621,14 +625,11 @@ def commit_import(
     except ImportRejected:
         raise
     except Exception as exc:
-        PlanImport.objects.filter(pk=plan_import.pk).update(status=ImportStatus.FAILED)
-        plan_import.status = ImportStatus.FAILED
-        audit.record(
-            user, organisation, "plan.import.failed", plan_import, f"Échec de l'import : {exc}"[:300]
-        )
-        raise ImportRejected(
-            f"L'import de {plan_import.file_name} a échoué ; rien n'a été enregistré ({exc})."
-        ) from exc
+        failure = f"L'import de {plan_import.file_name} a échoué ; rien n'a été enregistré ({exc})."
+        PlanImport.objects.filter(pk=plan_import.pk).update(status=ImportStatus.FAILED, failure=failure)
+        plan_import.status, plan_import.failure = ImportStatus.FAILED, failure
+        audit.record(user, organisation, "plan.import.failed", plan_import, failure[:300])
+        raise ImportRejected(failure) from exc
     plan_import.refresh_from_db()
     return plan_import
 

@@ -346,7 +346,11 @@ class FieldChange(models.Model):
 
 
 class ImportMapping(models.Model):
-    """An answer of the mapping screen: this header of the organisation's plans feeds this field (or none)."""
+    """An answer of the mapping screen: this header of the organisation's plans feeds this field (or none).
+
+    The row with an empty header holds the organisation's answer to "what do amounts cover" for amount
+    columns whose header does not say it.
+    """
 
     organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.CASCADE, related_name="plan_mappings"
