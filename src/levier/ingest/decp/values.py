@@ -132,6 +132,10 @@ def read_cpv(raw: str) -> tuple[str | None, str | None]:
         return check.code, None
     if check.status == cpv_rules.STATUS_LOST_LEADING_ZERO:
         return check.code, "cpv_leading_zero_restored"
+    if check.status == cpv_rules.STATUS_WRONG_CHECK_DIGIT:
+        # "45000000-0": buyers type any digit after the dash; the 8 digits of a known division are kept
+        # (a statistic by division or group survives a mistyped last digit), and the repair is counted.
+        return check.code, "cpv_check_digit_ignored"
     return None, "cpv_invalid"
 
 
