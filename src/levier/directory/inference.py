@@ -1,9 +1,12 @@
 """What Levier deduces about a structure when its source does not say: sectors and ways of working.
 
 Sectors come first from the NAF code (the taxonomy's `naf_prefixes`, rules/data/sectors.json), then, when
-the NAF code says nothing about the trade, from the name through the rules core's classifier; both are
-stored with `inferred=True`. The classifier's guesses on bare names are often wrong ("Communauté
-d'agglomération du Pays de Laon" reads like green spaces), so only a confident first guess is kept.
+the NAF code says nothing about the trade (8899B, 9499Z: most associations), from a trade word of the
+taxonomy's vocabulary found in the name ("Recyclerie Dombes Val de Saône", "ESAT Les Cèdres
+(horticulture)"); both are stored with `inferred=True`. Names are matched on whole phrases, the longest
+first, rather than through the TF-IDF classifier: on the 5,141 ESAT and SIAE names the classifier's
+confident guesses were wrong too often ("Communauté d'agglomération du Pays de Laon" read as green
+spaces) and it costs 2 ms a name, a third of the import's time budget.
 
 Sector names of other taxonomies (le marché de l'inclusion's `sectors`, an EA file's "secteurs d'activité")
 are mapped onto Levier's taxonomy the same way: by code when it is one of ours, else by the classifier.
@@ -17,16 +20,35 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from levier.rules.classify import Classifier
-from levier.rules.sectors import Sector, Taxonomy, load_taxonomy
+from levier.rules.sectors import Sector, load_taxonomy
 from levier.rules.text import fold
 
-# The classifier's score (0-1) the first sector guessed from a name must reach to be kept. Chosen on the
-# SIAE and ESAT names of the national lists: at 0.4 "CAP INTERIM 02" (staff provision, 0.66) and
-# "ASSOC AID SERVICES" (home help, 0.44) are kept, "COMMUNAUTE AGGLOMERATION DU PAYS DE LAON" (0.45 green
-# spaces) is the kind of error that remains; below, most guesses are noise.
-NAME_SCORE_MIN = 0.4
-# A sector label of another taxonomy is a short, clear phrase: a lower bar suffices.
+# A sector label of another taxonomy is a short, clear phrase: the classifier's first guess is kept when
+# its score (0-1) reaches this.
 LABEL_SCORE_MIN = 0.2
+# Vocabulary words that name what an inclusive structure *is*, not its trade: "Tremplin insertion
+# chantiers", "Régie de quartier", "Maison accueil solidarité" (read on the SIAE and ESAT names).
+NAME_STOPWORDS = frozenset(
+    {
+        "insertion",
+        "reinsertion",
+        "regie",
+        "accueil",
+        "accompagnement",
+        "jeunes",
+        "jeunesse",
+        "conseil",
+        "ecole",
+        "patrimoine",
+        "stade",
+        "restaurant",
+        "valorisation",
+        "mise a disposition",
+    }
+)
+# Phrases shorter than this ("EV", "PC", "bus") or shared by more sectors than that are too vague.
+PHRASE_MIN_LENGTH = 5
+PHRASE_MAX_SECTORS = 3
 
 # Kinds whose very nature is to place workers with clients (DESIGN.md §3: AI, ETTI, GEIQ, EATT).
 STAFF_PROVISION_KINDS = frozenset({"AI", "ETTI", "GEIQ", "EATT"})
@@ -48,33 +70,68 @@ def _classifier() -> Classifier:
     return Classifier(taxonomy=load_taxonomy())
 
 
-def sectors_from_naf(naf: str | None, taxonomy: Taxonomy | None = None) -> list[Sector]:
-    """Sectors whose NAF prefixes cover the code, keeping only the most specific matches."""
-    if not naf:
-        return []
-    taxonomy = taxonomy or load_taxonomy()
-    found = taxonomy.sectors_for_naf(naf)
+@lru_cache(maxsize=4096)
+def _sectors_from_naf(naf: str) -> tuple[Sector, ...]:
+    found = load_taxonomy().sectors_for_naf(naf)
     if not found:
-        return []
+        return ()
     best = max(len(p) for p in found[0].naf_prefixes if naf.startswith(p))
-    return [s for s in found if any(naf.startswith(p) and len(p) == best for p in s.naf_prefixes)]
+    return tuple(s for s in found if any(naf.startswith(p) and len(p) == best for p in s.naf_prefixes))
 
 
-def sectors_from_text(text: str | None, minimum: float) -> list[Sector]:
-    """The classifier's first sector for a free text, when its score reaches `minimum`."""
-    if not text or not fold(text):
+def sectors_from_naf(naf: str | None) -> list[Sector]:
+    """Sectors whose NAF prefixes cover the code, keeping only the most specific matches."""
+    return list(_sectors_from_naf(naf)) if naf else []
+
+
+@lru_cache(maxsize=1)
+def _name_phrases() -> tuple[dict[str, tuple[str, ...]], int]:
+    """Folded phrase -> sector codes, from the taxonomy's labels and keywords."""
+    taxonomy = load_taxonomy()
+    phrases: dict[str, set[str]] = {}
+    for sector in taxonomy.sectors:
+        for phrase in (sector.label, *sector.keywords):
+            folded = fold(phrase)
+            if len(folded) >= PHRASE_MIN_LENGTH and folded not in NAME_STOPWORDS:
+                phrases.setdefault(folded, set()).add(sector.code)
+    kept = {p: tuple(sorted(codes)) for p, codes in phrases.items() if len(codes) <= PHRASE_MAX_SECTORS}
+    return kept, max(len(p.split()) for p in kept)
+
+
+def sectors_from_name(name: str | None) -> list[Sector]:
+    """Sectors of the longest trade phrase(s) of the taxonomy found, as whole words, in a name."""
+    if not name:
         return []
-    classification = _classifier().classify(text, limit=1)
-    if not classification.sectors or classification.sectors[0].score < minimum:
-        return []
-    sector = _classifier().taxonomy.get(classification.sectors[0].code)
-    return [sector] if sector is not None else []
+    phrases, longest = _name_phrases()
+    words = fold(name).split()
+    best: list[str] = []
+    best_length = 0
+    for size in range(min(longest, len(words)), 0, -1):
+        for start in range(len(words) - size + 1):
+            phrase = " ".join(words[start : start + size])
+            codes = phrases.get(phrase)
+            if codes is None or len(phrase) < best_length:
+                continue
+            if len(phrase) > best_length:
+                best, best_length = [], len(phrase)
+            best.extend(code for code in codes if code not in best)
+    taxonomy = load_taxonomy()
+    return [taxonomy.get(code) for code in best]
+
+
+@lru_cache(maxsize=1024)
+def _sectors_from_label(label: str) -> tuple[Sector, ...]:
+    classification = _classifier().classify(label, limit=1)
+    if not classification.sectors or classification.sectors[0].score < LABEL_SCORE_MIN:
+        return ()
+    sector = load_taxonomy().get(classification.sectors[0].code)
+    return (sector,) if sector is not None else ()
 
 
 def infer_sectors(naf: str | None, name: str | None, kinds: Iterable[str] = ()) -> list[Sector]:
     """Sectors deduced from the NAF code, else from the name; sectors no such kind works in are dropped."""
     kinds = set(kinds)
-    found = sectors_from_naf(naf) or sectors_from_text(name, NAME_SCORE_MIN)
+    found = sectors_from_naf(naf) or sectors_from_name(name)
     if kinds:
         compatible = [s for s in found if not s.structure_kinds or kinds & set(s.structure_kinds)]
         found = compatible or found
@@ -91,7 +148,9 @@ def map_sector_labels(labels: Iterable[str]) -> list[tuple[Sector, bool]]:
         if sector is not None:
             mapped.setdefault(sector.code, (sector, False))
             continue
-        for guessed in sectors_from_text(label.replace("-", " "), LABEL_SCORE_MIN):
+        for guessed in sectors_from_name(label.replace("-", " ")) or _sectors_from_label(
+            label.replace("-", " ")
+        ):
             mapped.setdefault(guessed.code, (guessed, True))
     return list(mapped.values())
 
