@@ -43,9 +43,7 @@ _REASONS = (
     Reason("date_time_zone_removed", REPAIRED, "date avec fuseau horaire (« +01:00 ») ramenée au jour"),
     Reason("date_year_repaired", REPAIRED, "année mal saisie (« 0218 ») corrigée en 2018"),
     Reason("cpv_leading_zero_restored", REPAIRED, "code CPV à 7 chiffres : zéro initial rétabli"),
-    Reason(
-        "cpv_check_digit_ignored", REPAIRED, "clé du code CPV fausse : les 8 chiffres gardés"
-    ),
+    Reason("cpv_check_digit_ignored", REPAIRED, "clé du code CPV fausse : les 8 chiffres gardés"),
     Reason("siret_leading_zero_restored", REPAIRED, "SIRET à 13 chiffres : zéro initial rétabli"),
     Reason("text_accents_repaired", REPAIRED, "accents cassés (« Ã© ») réparés"),
     Reason("text_entities_decoded", REPAIRED, "entités HTML (« &#8217; ») décodées"),

@@ -61,16 +61,17 @@ class CountingReader(io.RawIOBase):
         return len(data)
 
 
-# Bare NaN / Infinity tokens (written by pandas-based exports, refused by strict JSON parsers) become null.
-_NON_FINITE = re.compile(rb"(?<=[:\[,])(\s*)-?(?:NaN|Infinity)(?=\s*(?:[,\]}]|\Z))")
-_CUT_BYTES = b",:[{\n"
+# Bare NaN / Infinity values of a key (written by pandas-based exports, refused by strict JSON parsers)
+# become null. Only a value right after `"key":` is touched, so that "ratio: NaN" inside a text stays.
+_NON_FINITE = re.compile(rb'(?<=":)(\s*)-?(?:NaN|Infinity)(?=\s*(?:[,\]}]|\Z))')
+_CUT_BYTES = b",[{\n"
 
 
 class JsonBytes(CountingReader):
     """CountingReader that turns bare NaN and Infinity into null, across read boundaries.
 
-    Each block is cut after its last delimiter (`,` `:` `[` `{` or a newline), the delimiter staying at the
-    head of the next block too, so that a token and the delimiter before it are always seen together.
+    Each block is cut before its last `,` `[` `{` or newline, so that a key, its colon and its value always
+    arrive in the same block.
     """
 
     def __init__(self, handle: IO[bytes]):
