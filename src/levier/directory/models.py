@@ -237,6 +237,9 @@ class Structure(models.Model):
             models.Index(fields=["headcount"], name="structure_headcount"),
             models.Index(fields=["turnover"], name="structure_turnover"),
             models.Index(fields=["postcode"], name="structure_postcode"),
+            # The unfiltered list sorted by name, and the map's counts per département.
+            models.Index(fields=["name", "id"], name="structure_name"),
+            models.Index(fields=["is_active", "departement"], name="structure_active_dep"),
         ]
 
     def __str__(self):
