@@ -3,7 +3,9 @@
 The baseline, measured in the same run on the same fitted vectors, scores every CPV document for every
 object (a dot product with each of the ~9,500 document vectors) instead of walking the inverted index's
 postings. Being slow, it runs on a sample and its per-object time is extrapolated; the ratio compares
-per-object times. Objects are real DECP 2019 objects, cycled to reach the requested count.
+per-object times. The previous, flat ranking (`group_model=False`) is timed on the same objects to show
+what the hierarchical answer costs. Objects are real DECP objects (every sample), cycled to reach the
+requested count.
 
 Run: .venv/bin/python bench/bench_classify.py [--objects 10000] [--baseline-sample 300]
 """
@@ -22,7 +24,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from levier.ingest.decp_pairs import read_pairs  # noqa: E402
 from levier.rules import cpv as cpv_rules  # noqa: E402
-from levier.rules.classify import Classifier  # noqa: E402
+from levier.rules.classify import Classifier, ClassifierParams  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
 
@@ -46,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cpv-file", type=Path, default=SHARED / "cpv" / "eforms_code_fr.xml")
     args = parser.parse_args(argv)
 
-    decp = sorted((SHARED / "decp" / "samples").glob("decp2019_*.json"))
+    decp = sorted((SHARED / "decp" / "samples").glob("decp20*.json"))
     texts = [pair.objet for pair in read_pairs(decp)]
     objects = [texts[i % len(texts)] for i in range(args.objects)]
     print(f"Machine : {platform.processor() or platform.machine()}, Python {platform.python_version()}")
@@ -84,6 +86,13 @@ def main(argv: list[str] | None = None) -> int:
     indexed_s = time.perf_counter() - started
     per_indexed = indexed_s / len(objects)
 
+    flat = Classifier(labels, params=ClassifierParams(group_model=False))
+    flat.train_on(read_pairs(decp))
+    started = time.perf_counter()
+    for text in objects:
+        flat.classify(text)
+    flat_s = time.perf_counter() - started
+
     vectors: list[dict[str, float]] = [{} for _ in model.index.doc_ids]
     for term, postings in model.index.postings.items():
         for position, weight in postings:
@@ -104,6 +113,10 @@ def main(argv: list[str] | None = None) -> int:
         f"Classement complet de {len(objects)} objets : {indexed_s:.2f} s "
         f"({1000 * per_indexed:.2f} ms/objet, "
         f"{len(objects) / indexed_s:.0f} objets/s)"
+    )
+    print(
+        f"Méthode précédente (classement à plat) : {flat_s:.2f} s "
+        f"({1000 * flat_s / len(objects):.2f} ms/objet)"
     )
     print(f"Recherche seule, index inversé : {1000 * per_search:.3f} ms/objet")
     print(

@@ -61,8 +61,12 @@ def build_classifier(
         catalogue = cpv_rules.CpvCatalogue.load(store)
         saved = default_model_path(store.root)
         if not train and saved.exists():
-            model = Classifier.load(saved)
-            if len(model.labels) == len(catalogue):
+            try:
+                model = Classifier.load(saved)
+            except ValueError:
+                # An older or damaged model file: classify with a fresh model rather than fail.
+                model = None
+            if model is not None and len(model.labels) == len(catalogue):
                 return model, f"modèle enregistré ({saved})"
         if catalogue.loaded:
             labels = {code: catalogue.label(code) or "" for code in catalogue.codes()}
