@@ -31,7 +31,7 @@ def use_idf_geography(monkeypatch):
 def make_structure(name, lat=None, lon=None, departement="", kinds=(), sectors=(), **fields):
     """`sectors` holds codes (declared) or (code, True) pairs for sectors Levier inferred."""
     structure = Structure.objects.create(
-        name=name, lat=lat, lon=lon, departement=departement, provenance={}, **fields
+        name=name, lat=lat, lon=lon, departement=departement, **{"provenance": {}, **fields}
     )
     taxonomy = load_taxonomy()
     for kind in kinds:

@@ -10,6 +10,8 @@ org_patterns = [
     path("", include("levier.core.org_urls")),
     path("", include("levier.organisations.urls")),
     path("plan/", include("levier.plans.urls")),
+    path("structures/", include("levier.directory.urls")),
+    path("sourcing/", include("levier.sourcing.urls")),
 ]
 
 urlpatterns = [

@@ -26,7 +26,8 @@ SECTIONS = [
         "structures",
         "Structures inclusives",
         "Trouver les ESAT, EA et SIAE capables de répondre, par secteur, type et distance.",
-        "org:section",
+        "directory:search",
+        available=True,
     ),
     Section(
         "clauses",

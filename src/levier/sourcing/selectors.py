@@ -22,7 +22,11 @@ def list_of(organisation, list_id) -> SourcingList | None:
 
 
 def entries_of(sourcing_list: SourcingList) -> QuerySet[SourcingEntry]:
-    return sourcing_list.entries.select_related("structure").order_by("added_at", "pk")
+    return (
+        sourcing_list.entries.select_related("structure")
+        .prefetch_related("structure__kinds", "structure__sectors")
+        .order_by("added_at", "pk")
+    )
 
 
 def entry_of(organisation, entry_id) -> SourcingEntry | None:
@@ -51,3 +55,7 @@ def purchases_for_choice(organisation):
         .select_related("plan")
         .order_by("-plan__year", "reference", "object")
     )
+
+
+def structure_ids_in(sourcing_list: SourcingList) -> set[int]:
+    return set(sourcing_list.entries.values_list("structure_id", flat=True))
