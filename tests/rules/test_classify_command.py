@@ -56,3 +56,15 @@ def test_nothing_to_classify_is_an_error(tmp_path):
 
     with pytest.raises(CommandError):
         run("--data-dir", str(tmp_path))
+
+
+def test_unusable_saved_model_is_rebuilt_not_fatal(tmp_path):
+    saved = tmp_path / "models" / "classifier.json.gz"
+    saved.parent.mkdir()
+    saved.write_bytes(b"not a gzipped model")
+    results = [
+        json.loads(line)
+        for line in run("Nettoyage des locaux", "--json", "--data-dir", str(tmp_path)).splitlines()
+    ]
+    assert results[0]["groups"][0]["code"] == "909"
+    assert results[0]["divisions"][0]["code"] == "90"
