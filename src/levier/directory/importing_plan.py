@@ -477,10 +477,13 @@ class Planner:
             if structure.pk:
                 outcome.fields.append("source")
             return
+        if link.data != data:
+            outcome.fields.append("source")
         if link.data != data or link.fingerprint != fingerprint:
+            # A new fingerprint alone (the record changed only in values another source owns) is
+            # bookkeeping: written, but the structure is not reported as updated for it.
             link.data, link.fingerprint, link.last_run_id = data, fingerprint, self.run_id
             self.changed_links.append(link)
-            outcome.fields.append("source")
 
     def finish_search_text(self) -> None:
         """Search text and SIREN of every created or changed structure, from its final kinds and sectors."""
