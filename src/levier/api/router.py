@@ -40,3 +40,8 @@ def invalid(request, exc):
 from levier.organisations.api import router as organisations_router  # noqa: E402
 
 api.add_router("/", organisations_router)
+from levier.directory.api import router as directory_router  # noqa: E402
+from levier.sourcing.api import router as sourcing_router  # noqa: E402
+
+api.add_router("/", directory_router)
+api.add_router("/", sourcing_router)
