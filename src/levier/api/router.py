@@ -45,3 +45,6 @@ from levier.sourcing.api import router as sourcing_router  # noqa: E402
 
 api.add_router("/", directory_router)
 api.add_router("/", sourcing_router)
+from levier.benchmark.api import router as benchmark_router  # noqa: E402
+
+api.add_router("/", benchmark_router)

@@ -12,6 +12,7 @@ org_patterns = [
     path("plan/", include("levier.plans.urls")),
     path("structures/", include("levier.directory.urls")),
     path("sourcing/", include("levier.sourcing.urls")),
+    path("benchmark/", include("levier.benchmark.urls")),
 ]
 
 urlpatterns = [

@@ -45,7 +45,8 @@ SECTIONS = [
         "benchmark",
         "Benchmark",
         "Ce que font les autres acheteurs pour des marchés semblables (données essentielles DECP).",
-        "org:section",
+        "benchmark:overview",
+        available=True,
     ),
 ]
 SECTIONS_BY_KEY = {s.key: s for s in SECTIONS}

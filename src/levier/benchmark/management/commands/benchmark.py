@@ -5,32 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from levier.benchmark.services import default_store, directory_sirets
 from levier.benchmark.similar import similar_contracts
 from levier.benchmark.stats import MEASURES, StatsError, benchmark_stats
 from levier.benchmark.store import BenchmarkStore, ImportReport, StoreError
 from levier.ingest.decp import FORMAT_LABELS_FR
 from levier.ingest.decp import reasons as reason_codes
-
-
-def store_for(data_dir: str | None) -> BenchmarkStore:
-    base = Path(data_dir) if data_dir else Path(settings.DATA_DIR)
-    return BenchmarkStore(base / "benchmark")
-
-
-def directory_sirets() -> list[str] | None:
-    """SIRETs of the directory's structures, or None when the directory app is absent or not migrated."""
-    try:
-        from levier.directory.models import Structure
-    except ImportError:
-        return None
-    try:
-        return list(Structure.objects.exclude(siret="").values_list("siret", flat=True))
-    except Exception:  # the directory's tables may not exist yet (database not migrated)
-        return None
 
 
 def _percent(value: float | None) -> str:
@@ -145,7 +128,7 @@ class Command(BaseCommand):
         similar.add_argument("--json", action="store_true", help="Résultat au format JSON.")
 
     def handle(self, *args, **options) -> None:
-        store = store_for(options.get("data_dir"))
+        store = default_store(options.get("data_dir"))
         action = options["action"]
         if action == "import":
             output = self._import(store, options)
