@@ -45,7 +45,8 @@ def _execute(
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    per_statement = max(1, connection.features.max_query_params // len(fields))
+    # SQLite caps bound parameters (999 for Django); PostgreSQL takes up to 65,535 per statement.
+    per_statement = max(1, (connection.features.max_query_params or 10_000) // len(fields))
     keys: list[object] = []
     with connection.cursor() as wrapper:
         cursor = wrapper.cursor
