@@ -1,0 +1,23 @@
+"""The demo benchmark: fictional, idempotent, and never mixed with real national data."""
+
+from levier.benchmark import demo
+from levier.benchmark.services import default_store
+from tests.benchmark import factory
+
+
+def test_demo_seed_is_fictional_and_idempotent(tmp_path, settings):
+    settings.DATA_DIR = tmp_path
+    first = demo.seed({})
+    second = demo.seed({})
+    assert first == second == {"Marchés attribués fictifs (benchmark)": demo.CONTRACTS}
+    assert [source["file"] for source in default_store().sources()] == [demo.DEMO_FILE]
+    assert all(record["objet"].endswith("(fictif)") for record in demo.fictional_contracts())
+
+
+def test_demo_seed_leaves_real_data_alone(tmp_path, settings):
+    settings.DATA_DIR = tmp_path
+    factory.write(tmp_path / "national.json", factory.contracts(10))
+    default_store().import_files([tmp_path / "national.json"])
+    counts = demo.seed({})
+    assert list(counts.values()) == [0]
+    assert [source["file"] for source in default_store().sources()] == ["national.json"]
