@@ -3,11 +3,13 @@ are the services' (`services.py`, `importing.py`)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from django import forms
 from django.forms.models import fields_for_model
 
+from levier.ingest.french_values import format_amount_fr, parse_amount
 from levier.ingest.plans import FIELD_LABELS_FR
 from levier.organisations.roles import Role
 
@@ -66,6 +68,38 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 UPLOAD_EXTENSIONS = (".xlsx", ".ods", ".csv")
 
 
+class FrenchAmountField(forms.CharField):
+    """An amount as people type it in France: "12 000,50", "12 000,50 €", "1,2 M€", "150k€"."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        kwargs.pop("max_digits", None)
+        kwargs.pop("decimal_places", None)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):
+            return format_amount_fr(value).removesuffix(" €")
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if not text:
+            return None
+        parsed = parse_amount(text)
+        if parsed.error or parsed.value is None:
+            raise forms.ValidationError(parsed.error or f"Montant illisible : « {text} ».")
+        if parsed.value < 0:
+            raise forms.ValidationError("Le montant doit être positif ou nul.")
+        return parsed.value
+
+    def has_changed(self, initial, data):
+        try:
+            return self.to_python(data) != (Decimal(initial) if initial not in (None, "") else None)
+        except forms.ValidationError:
+            return True
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -93,13 +127,13 @@ class _ModelFieldsForm(forms.Form):
         for name in self.field_names:
             field = made[name]
             if isinstance(field, forms.DecimalField):
-                field.localize = True
-                field.widget.is_localized = True
-                field.widget = forms.TextInput(attrs={"inputmode": "decimal"})
+                field = FrenchAmountField(label=field.label, required=field.required)
             if name in HELP:
                 field.help_text = HELP[name]
             field.label = field.label[0].upper() + field.label[1:]
             self.fields[name] = field
+        if "amount_basis" in self.fields:
+            self.fields["amount_basis"].required = False
         if "service" in self.fields:
             self.fields["service"].queryset = organisation.services.order_by("name")
             self.fields["service"].empty_label = "Aucun"
@@ -113,6 +147,13 @@ class _ModelFieldsForm(forms.Form):
                 ("", "Selon les seuils"),
                 *self.fields["procedure"].choices[1:],
             ]
+
+    def clean(self):
+        data = super().clean()
+        if "amount_basis" in self.fields and not data.get("amount_basis"):
+            # A lot without a basis takes its purchase's; a purchase without one stays "not said".
+            data["amount_basis"] = AmountBasis.UNKNOWN
+        return data
 
     def changed_values(self) -> dict:
         """Only what the person changed: a facilitator changing the social choices stays within their role."""

@@ -234,7 +234,7 @@ def purchase_publish(request, purchase):
     return redirect("plans:purchase", org=request.tenant.organisation.slug, purchase=found.pk)
 
 
-@org_view()
+@org_view(roles=services.EDIT_ROLES)
 def purchase_create(request):
     org = request.tenant.organisation
     year_text = request.GET.get("year") or request.POST.get("year") or ""
@@ -256,7 +256,7 @@ def purchase_create(request):
     )
 
 
-@org_view()
+@org_view(roles=services.SOCIAL_ROLES)
 def purchase_edit(request, purchase):
     org = request.tenant.organisation
     found = _purchase_or_404(request, purchase)
@@ -279,7 +279,7 @@ def purchase_edit(request, purchase):
     )
 
 
-@org_view()
+@org_view(roles=services.EDIT_ROLES)
 def lot_create(request, purchase):
     org = request.tenant.organisation
     found = _purchase_or_404(request, purchase)
@@ -297,7 +297,7 @@ def lot_create(request, purchase):
     )
 
 
-@org_view()
+@org_view(roles=services.EDIT_ROLES)
 def lot_edit(request, lot):
     org = request.tenant.organisation
     found = selectors.lot_in(org, lot)
