@@ -51,6 +51,7 @@ from .models import (
     Plan,
     PlanImport,
     PlannedPurchase,
+    cents,
 )
 from .procedure import procedure_from_text
 from .services import (
@@ -265,7 +266,7 @@ def _purchase_values(record: PlannedPurchaseRecord, ctx: _Context, warn) -> dict
         "buyer": ctx.member_for(record.buyer),
         "buyer_label": _clip(record.buyer, 200),
         "nature": _NATURES.get(record.nature.value if record.nature else "", ""),
-        "estimated_amount": record.estimated_amount,
+        "estimated_amount": cents(record.estimated_amount),
         "amount_basis": _basis(record.amount_basis),
         "amount_includes_tax": record.amount_includes_tax,
         "duration_months": record.duration_months,
@@ -318,7 +319,7 @@ def _apply(purchase: PlannedPurchase, record: PlannedPurchaseRecord, ctx: _Conte
 def _apply_lot(lot: Lot, record: LotRecord, purchase: PlannedPurchase, ctx: _Context) -> None:
     lot.number = _clip(record.number, 20)
     lot.title = _clip(record.title, 300)
-    lot.estimated_amount = record.estimated_amount
+    lot.estimated_amount = cents(record.estimated_amount)
     lot.amount_basis = purchase.amount_basis
     lot.cpv = record.cpv or ""
     lot.place = _clip(record.place, 200)

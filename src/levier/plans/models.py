@@ -30,6 +30,13 @@ from django.utils import timezone
 
 from .workflow import PUBLISHABLE_STATUSES, Status
 
+CENT = Decimal("0.01")
+
+
+def cents(amount) -> Decimal | None:
+    """An amount as stored (two decimals), so that what is compared is what the database keeps."""
+    return None if amount is None else Decimal(amount).quantize(CENT)
+
 
 class Nature(models.TextChoices):
     WORKS = "works", "Travaux"
@@ -103,16 +110,16 @@ class PurchaseFields(models.Model):
     cpv = models.CharField("code CPV", max_length=8, blank=True)
     cpv_inferred = models.BooleanField("CPV déduit de l'objet", default=False)
     estimated_amount = models.DecimalField(
-        "montant estimé HT", max_digits=15, decimal_places=2, null=True, blank=True
+        "montant estimé HT", max_digits=18, decimal_places=2, null=True, blank=True
     )
     amount_basis = models.CharField(
         "base du montant", max_length=16, choices=AmountBasis.choices, default=AmountBasis.UNKNOWN
     )
     annual_amount = models.DecimalField(
-        "montant annuel HT", max_digits=15, decimal_places=2, null=True, blank=True, editable=False
+        "montant annuel HT", max_digits=18, decimal_places=2, null=True, blank=True, editable=False
     )
     total_amount = models.DecimalField(
-        "montant total HT", max_digits=15, decimal_places=2, null=True, blank=True, editable=False
+        "montant total HT", max_digits=18, decimal_places=2, null=True, blank=True, editable=False
     )
     duration_months = models.PositiveIntegerField("durée (mois)", null=True, blank=True)
     launch_date = models.DateField("date de lancement", null=True, blank=True)
@@ -153,16 +160,16 @@ class PurchaseFields(models.Model):
         self.annual_amount = self.total_amount = None
         if amount is None:
             return
-        amount = Decimal(amount)
+        amount = cents(amount)
         if self.amount_basis == AmountBasis.PER_YEAR:
             self.annual_amount = amount
             if months:
-                self.total_amount = (amount * max(months, 12) / 12).quantize(Decimal("0.01"))
+                self.total_amount = (amount * max(months, 12) / 12).quantize(CENT)
         elif self.amount_basis == AmountBasis.WHOLE_DURATION:
             self.total_amount = amount
             if months:
                 yearly = amount if months <= 12 else amount * 12 / months
-                self.annual_amount = yearly.quantize(Decimal("0.01"))
+                self.annual_amount = yearly.quantize(CENT)
 
 
 class PublishedQuerySet(models.QuerySet):

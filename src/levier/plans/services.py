@@ -36,12 +36,15 @@ from .models import (
     Plan,
     PlannedPurchase,
     Transition,
+    cents,
 )
 from .procedure import derive_procedure
 
 EDIT_ROLES = (Role.BUYER, Role.STEWARD, Role.ADMIN)
 SOCIAL_ROLES = (*EDIT_ROLES, Role.FACILITATOR)
 PUBLISH_ROLES = (Role.BUYER, Role.STEWARD)
+# The plan reader's limit too: beyond it a figure is a typing slip, and totals over long durations must fit.
+AMOUNT_LIMIT = Decimal(10) ** 12
 
 # Fields shared by purchases and lots that people and imports may set.
 COMMON_FIELDS = (
@@ -258,7 +261,9 @@ def _clean_values(organisation: Organisation, values: dict, allowed: Iterable[st
         else:
             if amount < 0:
                 errors["estimated_amount"] = "Le montant estimé HT doit être positif ou nul."
-            cleaned["estimated_amount"] = amount
+            elif amount >= AMOUNT_LIMIT:
+                errors["estimated_amount"] = "Montant invraisemblable (mille milliards d'euros ou plus)."
+            cleaned["estimated_amount"] = cents(amount)
     elif "estimated_amount" in cleaned:
         cleaned["estimated_amount"] = None
     for name in ("service",):
