@@ -48,3 +48,6 @@ api.add_router("/", sourcing_router)
 from levier.benchmark.api import router as benchmark_router  # noqa: E402
 
 api.add_router("/", benchmark_router)
+from levier.plans.api import router as plans_router  # noqa: E402
+
+api.add_router("/", plans_router)
