@@ -46,7 +46,9 @@ def test_buyer_finds_a_structure_and_exports_a_sourcing_list(live_server, page, 
     page.get_by_role("button", name="Rechercher").click()
     page.wait_for_load_state()
     results = page.locator("#resultats").inner_text()
-    assert "1 structure trouvée" in results, results
+    shown = page.locator(".levier-resultat h3").count()
+    assert results.startswith(f"{shown} structure"), results
+    assert page.locator(".levier-resultat h3", has_text="Atelier Lumière").count() == 1
     assert page.locator("svg.levier-carte path[data-departement='94']").count() >= 1
     assert "Loin d'ici" not in page.content()
     page.get_by_role("link", name="Atelier Lumière").click()
@@ -64,7 +66,10 @@ def test_buyer_finds_a_structure_and_exports_a_sourcing_list(live_server, page, 
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Exporter (tableur .xlsx)").click()
-    path = download_info.value.path()
-    sheet = load_workbook(path).active
+    download = download_info.value
+    assert download.suggested_filename.endswith(".xlsx")
+    target = tmp_path / download.suggested_filename
+    download.save_as(target)
+    sheet = load_workbook(target).active
     names = [row[0].value for row in sheet.iter_rows()]
     assert "Atelier Lumière" in names
