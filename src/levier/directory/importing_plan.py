@@ -10,6 +10,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.utils import timezone
 
@@ -83,14 +84,37 @@ _MAX_LENGTHS = {
 }
 
 
+@dataclass(slots=True)
+class _Link:
+    pk: int
+    structure_id: int
+    data: dict
+    fingerprint: str
+    last_run_id: int | None
+
+
+class _Kind(NamedTuple):
+    pk: int
+    source: str
+
+
+class _Sector(NamedTuple):
+    pk: int
+    source: str
+    inferred: bool
+
+
 @dataclass
 class _State:
-    """What the database holds for the structures an import touches, loaded in a few queries."""
+    """What the database holds for the structures an import touches, loaded in a few queries.
 
-    links: dict[str, StructureSource]
+    Only structures are model instances (they are compared and written field by field); links, kinds
+    and sectors are plain rows, which loads the whole directory several times faster."""
+
+    links: dict[str, _Link]
     structures: dict[int, Structure]
-    kinds: dict[int, dict[str, StructureKind]]
-    sectors: dict[int, dict[str, StructureSector]]
+    kinds: dict[int, dict[str, _Kind]]
+    sectors: dict[int, dict[str, _Sector]]
     by_finess: dict[str, int]
     by_siret: dict[str, list[int]]
     # Structures already holding a record of this source (they take no other record of it).
@@ -98,7 +122,12 @@ class _State:
 
 
 def load_state(source: str, records: list[StructureRecord]) -> _State:
-    links = {link.key: link for link in StructureSource.objects.filter(source=source)}
+    links = {
+        key: _Link(pk, structure_id, data, fingerprint, last_run_id)
+        for pk, key, structure_id, data, fingerprint, last_run_id in StructureSource.objects.filter(
+            source=source
+        ).values_list("pk", "key", "structure_id", "data", "fingerprint", "last_run_id")
+    }
     wanted = {link.structure_id for link in links.values()}
     holding = set(wanted)
     unlinked = [record for record in records if record.source_key not in links]
@@ -115,8 +144,8 @@ def load_state(source: str, records: list[StructureRecord]) -> _State:
             by_siret.setdefault(siret, []).append(pk)
             wanted.add(pk)
     structures: dict[int, Structure] = {}
-    kinds: dict[int, dict[str, StructureKind]] = {}
-    sectors: dict[int, dict[str, StructureSector]] = {}
+    kinds: dict[int, dict[str, _Kind]] = {}
+    sectors: dict[int, dict[str, _Sector]] = {}
     ids = sorted(wanted)
     if len(ids) > 4 * BATCH and len(ids) * 2 > Structure.objects.count():
         # Most of the directory: one pass over each table beats thousands of bound parameters.
@@ -136,12 +165,16 @@ def load_state(source: str, records: list[StructureRecord]) -> _State:
             if chunk is None and structure.pk not in wanted:
                 continue
             structures[structure.pk] = structure
-        for kind in kind_qs:
-            if kind.structure_id in structures:
-                kinds.setdefault(kind.structure_id, {})[kind.kind] = kind
-        for sector in sector_qs:
-            if sector.structure_id in structures:
-                sectors.setdefault(sector.structure_id, {})[sector.sector] = sector
+        for pk, structure_id, kind, kind_source in kind_qs.values_list(
+            "pk", "structure_id", "kind", "source"
+        ):
+            if structure_id in structures:
+                kinds.setdefault(structure_id, {})[kind] = _Kind(pk, kind_source)
+        for pk, structure_id, sector, sector_source, inferred in sector_qs.values_list(
+            "pk", "structure_id", "sector", "source", "inferred"
+        ):
+            if structure_id in structures:
+                sectors.setdefault(structure_id, {})[sector] = _Sector(pk, sector_source, inferred)
     return _State(links, structures, kinds, sectors, by_finess, by_siret, holding)
 
 
@@ -199,7 +232,7 @@ class Planner:
         self.changed_structures: dict[int, set[str]] = {}
         # New child rows as {attname: value}, with the structure they belong to (its pk may come later).
         self.new_links: list[tuple[dict[str, object], Structure]] = []
-        self.changed_links: list[StructureSource] = []
+        self.changed_links: list[_Link] = []
         self.new_kinds: list[tuple[dict[str, object], Structure]] = []
         self.deleted_kinds: list[int] = []
         self.new_sectors: list[tuple[dict[str, object], Structure]] = []
@@ -526,7 +559,14 @@ def write(planner: Planner, progress: Progress | None) -> None:
     insert_rows(StructureSource, [{**row, "structure_id": s.pk} for row, s in planner.new_links])
     if planner.changed_links:
         StructureSource.objects.bulk_update(
-            planner.changed_links, ["data", "fingerprint", "last_run"], batch_size=BATCH
+            [
+                StructureSource(
+                    pk=link.pk, data=link.data, fingerprint=link.fingerprint, last_run_id=link.last_run_id
+                )
+                for link in planner.changed_links
+            ],
+            ["data", "fingerprint", "last_run"],
+            batch_size=BATCH,
         )
     step(3)
     for chunk in _chunks(planner.deleted_kinds):
