@@ -51,6 +51,11 @@ class Band:
     high: float | None
 
 
+def percent_fr(value: float | None) -> str:
+    """0.1234 -> "12,3 %"; None (no contract publishing its considerations) -> "—"."""
+    return "—" if value is None else f"{value * 100:.1f} %".replace(".", ",")
+
+
 def _euros(value: float) -> str:
     return f"{value:,.0f}".replace(",", "\u202f") + " €"
 

@@ -11,15 +11,12 @@ from .forms import BenchmarkForm
 from .services import default_store, directory_sirets
 from .similar import similar_contracts
 from .stats import MEASURES, benchmark_stats
+from .stats import percent_fr as percent
 
 SIMILAR_LIMIT = 10
 # Rows with fewer contracts publishing their considerations are shown in the table, not drawn.
 CHART_MIN_KNOWN = 5
 CHARTED = ("cpv_group", "nature", "buyer_kind", "region", "amount_band", "year")
-
-
-def percent(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f} %".replace(".", ",")
 
 
 def _chart(name: str, table: dict):

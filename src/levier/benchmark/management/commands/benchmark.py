@@ -10,14 +10,10 @@ from tqdm import tqdm
 
 from levier.benchmark.services import default_store, directory_sirets
 from levier.benchmark.similar import similar_contracts
-from levier.benchmark.stats import MEASURES, StatsError, benchmark_stats
+from levier.benchmark.stats import MEASURES, StatsError, benchmark_stats, percent_fr
 from levier.benchmark.store import BenchmarkStore, ImportReport, StoreError
 from levier.ingest.decp import FORMAT_LABELS_FR
 from levier.ingest.decp import reasons as reason_codes
-
-
-def _percent(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f} %".replace(".", ",")
 
 
 def _integer(value: int) -> str:
@@ -63,7 +59,7 @@ def render_stats(result: dict) -> list[str]:
         lines.append("")
         lines.append(f"{table['libelle']} — marchés | publiés | {header}")
         for row in table["lignes"]:
-            shares = " | ".join(_percent(row[f"part_{column}"]) for column, _ in MEASURES)
+            shares = " | ".join(percent_fr(row[f"part_{column}"]) for column, _ in MEASURES)
             lines.append(
                 f"  {row['libelle']} — {_integer(row['marches'])} | "
                 f"{_integer(row['avec_considerations_publiees'])} | {shares}"
@@ -74,7 +70,7 @@ def render_stats(result: dict) -> list[str]:
         if row["cpv"] is None:
             lines.append("  aucun")
             break
-        lines.append(f"  {row['cpv']} : {row['reserves']} ({_percent(row['part_reserves'])})")
+        lines.append(f"  {row['cpv']} : {row['reserves']} ({percent_fr(row['part_reserves'])})")
     inclusive = result.get("titulaires_inclusifs")
     lines.append("")
     if inclusive is None:
