@@ -54,7 +54,12 @@ SERVICES = {
 
 # Each capability seeds its own fictional data after the organisations and users exist: a dotted path to a
 # `seed(orgs: dict[str, Organisation]) -> dict[str, int]` that is idempotent and returns counts to print.
-DEMO_STEPS: list[str] = ["levier.plans.demo.seed", "levier.directory.demo.seed", "levier.sourcing.demo.seed"]
+DEMO_STEPS: list[str] = [
+    "levier.plans.demo.seed",
+    "levier.directory.demo.seed",
+    "levier.sourcing.demo.seed",
+    "levier.benchmark.demo.seed",
+]
 
 GROUP = (
     "groupement-valmont-val-fictif",
