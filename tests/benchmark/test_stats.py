@@ -5,7 +5,14 @@ from collections import defaultdict
 import pytest
 
 from levier.benchmark.similar import similar_contracts
-from levier.benchmark.stats import StatsError, amount_bands, benchmark_stats, cpv_scope, social_stats
+from levier.benchmark.stats import (
+    StatsError,
+    amount_bands,
+    benchmark_stats,
+    cpv_scope,
+    national_rate,
+    social_stats,
+)
 from levier.benchmark.store import BenchmarkStore
 from tests.benchmark import factory
 
@@ -137,3 +144,27 @@ def test_similar_contracts_rank_by_cpv_and_object(loaded):
     first = found[0]
     assert first["titulaires"] and first["considerations_sociales"] is not None
     assert similar_contracts(store, None, "", limit=5) == []
+
+
+def test_national_rate_for_screening_widens_until_enough_contracts(loaded):
+    store, records = loaded
+
+    def share(prefix):
+        chosen = [
+            r["considerationsSociales"]["considerationSociale"]
+            for r in records
+            if r["codeCPV"].startswith(prefix)
+        ]
+        return len(chosen), sum(values != ["Pas de considération sociale"] for values in chosen) / len(chosen)
+
+    count_code, _ = share("45262100")
+    rate = national_rate(store, "45262100", min_known=count_code + 1)
+    # Too few contracts under the code itself: the rate comes from a wider level (class 4526, group 452...).
+    assert rate is not None
+    known, expected_share = share(rate.cpv_scope)
+    assert rate.known == known >= count_code + 1
+    assert rate.share_any == pytest.approx(expected_share)
+    finer = "45262100"[: len(rate.cpv_scope) + 1]
+    assert share(finer)[0] < count_code + 1
+    assert "Au niveau national" in rate.message_fr
+    assert national_rate(store, "45262100", min_known=10_000) is None

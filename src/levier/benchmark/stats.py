@@ -295,3 +295,59 @@ def benchmark_stats(
         return result
     finally:
         connection.close()
+
+
+@dataclass(frozen=True)
+class NationalRate:
+    """The national rate of social considerations for contracts like a planned purchase (screening factor)."""
+
+    cpv_scope: str
+    contracts: int
+    known: int
+    share_any: float
+    share_clause: float
+    share_reserved: float
+
+    @property
+    def message_fr(self) -> str:
+        return (
+            f"Au niveau national, {percent_fr(self.share_any)} des {self.known} marchés du code CPV "
+            f"{self.cpv_scope.ljust(cpv_rules.CODE_LENGTH, '0')} publiant leurs considérations sociales en "
+            f"portent au moins une (clause : {percent_fr(self.share_clause)}, marché réservé : "
+            f"{percent_fr(self.share_reserved)})."
+        )
+
+
+MIN_KNOWN_FOR_RATE = 30
+
+
+def national_rate(
+    store: BenchmarkStore, cpv: str, min_known: int = MIN_KNOWN_FOR_RATE
+) -> NationalRate | None:
+    """The rate at the finest level of the CPV (category, class, group, division) with enough contracts.
+
+    None when the store is empty or even the division has fewer than `min_known` contracts publishing their
+    social considerations: the screening then says nothing rather than quoting a rate from a handful.
+    """
+    if not store.loaded:
+        return None
+    scope = cpv_scope(cpv)
+    if scope is None:
+        return None
+    connection = store.connect()
+    try:
+        for length in range(min(len(scope), 5), 1, -1):
+            prefix = scope[:length]
+            contracts, known, any_social, clause, reserved = connection.execute(
+                "SELECT count(*), count_if(social_known), count_if(coalesce(social_any, false)), "
+                "count_if(coalesce(social_clause, false)), count_if(coalesce(social_reserved, false)) "
+                "FROM contracts WHERE starts_with(cpv, ?)",
+                [prefix],
+            ).fetchone()
+            if known >= min_known:
+                return NationalRate(
+                    prefix, contracts, known, any_social / known, clause / known, reserved / known
+                )
+        return None
+    finally:
+        connection.close()
