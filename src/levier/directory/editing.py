@@ -84,6 +84,15 @@ BASES = {
 }
 
 
+# Fields holding a list of codes: where the known codes come from, and how to name unknown ones.
+CODE_LISTS = {
+    "kinds": (lambda: Kind.values, "Type(s) inconnu(s)"),
+    "sectors": (load_taxonomy, "Secteur(s) inconnu(s)"),
+    "area_departements": (shipped_departements, "Département(s) inconnu(s)"),
+    "provision_kinds": (lambda: ProvisionKind.values, "Mode(s) d'intervention inconnu(s)"),
+}
+
+
 def can_edit(user) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
@@ -124,29 +133,12 @@ def _clean(structure: Structure, changes: Mapping[str, object]) -> dict[str, obj
 
     for name, value in changes.items():
         try:
-            if name == "kinds":
+            if name in CODE_LISTS:
                 codes = _codes(value, name)
-                bad = [code for code in codes if code not in Kind.values]
+                known, what = CODE_LISTS[name]
+                bad = [code for code in codes if code not in known()]
                 if bad:
-                    fail(name, f"Type(s) inconnu(s) : {', '.join(bad)}.")
-                cleaned[name] = codes
-            elif name == "sectors":
-                codes = _codes(value, name)
-                bad = [code for code in codes if code not in load_taxonomy()]
-                if bad:
-                    fail(name, f"Secteur(s) inconnu(s) : {', '.join(bad)}.")
-                cleaned[name] = codes
-            elif name == "area_departements":
-                codes = _codes(value, name)
-                bad = [code for code in codes if code not in shipped_departements()]
-                if bad:
-                    fail(name, f"Département(s) inconnu(s) : {', '.join(bad)}.")
-                cleaned[name] = codes
-            elif name == "provision_kinds":
-                codes = _codes(value, name)
-                bad = [code for code in codes if code not in ProvisionKind.values]
-                if bad:
-                    fail(name, f"Mode(s) d'intervention inconnu(s) : {', '.join(bad)}.")
+                    fail(name, f"{what} : {', '.join(bad)}.")
                 cleaned[name] = codes
             elif name in ("labels", "networks"):
                 cleaned[name] = _codes(value, name)
