@@ -298,7 +298,7 @@ class MappingForm(forms.Form):
             )
         if needs_amount_basis:
             self.fields["amount_basis"] = forms.ChoiceField(
-                label="Le montant de la colonne « montant » couvre",
+                label="Les montants dont la colonne ne précise pas la base couvrent",
                 choices=[
                     (AmountBasis.PER_YEAR, "une année"),
                     (AmountBasis.WHOLE_DURATION, "toute la durée du marché"),

@@ -473,19 +473,13 @@ def import_mapping(request, plan_import):
     if found.status != ImportStatus.PREVIEWED or found.content is None:
         messages.info(request, "Cet import est déjà traité : relancez un import avec le fichier.")
         return redirect("plans:import", org=org.slug, plan_import=found.pk)
-    amount_header = next(
-        (s["column_mapping"]["amount"] for s in report.get("sheets", []) if "amount" in s["column_mapping"]),
-        None,
-    )
     form = MappingForm(
         request.POST or None,
         columns=report.get("unmapped_columns", []),
-        needs_amount_basis=bool(report.get("needs_amount_basis") and amount_header),
+        needs_amount_basis=bool(report.get("needs_amount_basis")),
     )
     if request.method == "POST" and form.is_valid():
         mapping, ignored, basis = form.answers()
-        if basis and amount_header:
-            mapping.setdefault("amount", amount_header)
         save_mapping(request.user, org, mapping, ignored, basis)
         again = preview_import(
             request.user, org, bytes(found.content), found.file_name, found.year, sheets=found.sheets
