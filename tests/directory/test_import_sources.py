@@ -252,7 +252,10 @@ def test_a_failing_import_leaves_the_database_unchanged(tmp_path, monkeypatch):
     monkeypatch.setattr(importing_plan, "insert_rows", failing)
     with pytest.raises(RuntimeError):
         run_import("ea", second, geography=BARE)
-    assert (state(), ImportRun.objects.count()) == before
+    assert (state(), ImportRun.objects.filter(status="done").count()) == before
+    failed = ImportRun.objects.get(status="failed")
+    assert failed.file_name == "ea2.csv"
+    assert failed.report["error"].startswith("Import interrompu, rien n'a été enregistré : panne simulée")
     monkeypatch.setattr(importing_plan, "insert_rows", real_insert_rows)
     report = run_import("ea", second, geography=BARE)
     assert (report.created, report.updated) == (1, 1)

@@ -193,29 +193,42 @@ def run_import(
     geography: Geography | None = None,
     progress: Progress | None = None,
 ) -> ImportReport:
-    """Import `path` in one transaction: all of it, or (on any failure) nothing."""
+    """Import `path` in one transaction: all of it, or (on any failure) nothing.
+
+    A failure is re-raised after the rollback, and leaves only a run marked "failed" with its reason,
+    so that whoever started the import (a page polling a task, the terminal) can say what happened."""
     report, result, companion = _prepare(source, path, mapping, source_date, False, progress)
     if not report.ok:
         return report
-    with transaction.atomic():
-        run = ImportRun.objects.create(
-            source=source,
-            file_name=report.file_name,
-            file_sha256=sha256_of(Path(path)),
-            source_date=report.source_date,
-            status=ImportRun.Status.DONE,
-            user=user if getattr(user, "is_authenticated", False) else None,
+    run_fields = {
+        "source": source,
+        "file_name": report.file_name,
+        "file_sha256": sha256_of(Path(path)),
+        "source_date": report.source_date,
+        "user": user if getattr(user, "is_authenticated", False) else None,
+    }
+    try:
+        with transaction.atomic():
+            run = ImportRun.objects.create(status=ImportRun.Status.DONE, **run_fields)
+            report.run_id = run.pk
+            planner = _plan(
+                report, result, partial=companion, geography=geography, run_id=run.pk, progress=progress
+            )
+            write(planner, progress)
+            for outcome, structure in zip(
+                [o for o in report.outcomes if o.action == "created"], planner.new_structures, strict=True
+            ):
+                outcome.structure_id = structure.pk
+            run.finished_at = timezone.now()
+            run.report = {k: v for k, v in report.to_dict().items() if k not in ("warnings", "outcomes")}
+            run.save(update_fields=["finished_at", "report"])
+    except Exception as error:
+        report.run_id = None
+        ImportRun.objects.create(
+            status=ImportRun.Status.FAILED,
+            finished_at=timezone.now(),
+            report={"ok": False, "error": f"Import interrompu, rien n'a été enregistré : {error}"},
+            **run_fields,
         )
-        report.run_id = run.pk
-        planner = _plan(
-            report, result, partial=companion, geography=geography, run_id=run.pk, progress=progress
-        )
-        write(planner, progress)
-        for outcome, structure in zip(
-            [o for o in report.outcomes if o.action == "created"], planner.new_structures, strict=True
-        ):
-            outcome.structure_id = structure.pk
-        run.finished_at = timezone.now()
-        run.report = {k: v for k, v in report.to_dict().items() if k not in ("warnings", "outcomes")}
-        run.save(update_fields=["finished_at", "report"])
+        raise
     return report
