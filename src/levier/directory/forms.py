@@ -5,6 +5,7 @@ from django import forms
 
 from levier.rules.sectors import load_taxonomy
 
+from .editing import EDITABLE_FIELDS
 from .models import Family, Kind, SourcingNote
 from .search import SORTS
 
@@ -113,33 +114,11 @@ class ImportForm(forms.Form):
     )
 
 
+# Every field the edit service accepts, but those edited as lists below or only by imports.
 EDIT_FIELDS = [
-    "name",
-    "brand",
-    "siret",
-    "legal_form",
-    "naf",
-    "description",
-    "address",
-    "postcode",
-    "city",
-    "departement",
-    "lat",
-    "lon",
-    "area_kind",
-    "area_radius_km",
-    "headcount",
-    "headcount_basis",
-    "esat_capacity",
-    "esat_capacity_basis",
-    "turnover",
-    "turnover_basis",
-    "max_contract_amount",
-    "max_contract_amount_basis",
-    "email",
-    "phone",
-    "website",
-    "contact_role",
+    name
+    for name in EDITABLE_FIELDS
+    if name not in ("is_active", "provision_kinds", "labels", "networks", "insee_code", "address_complement")
 ]
 
 

@@ -239,6 +239,30 @@ def detail(request, structure):
     )
 
 
+def _notes_anchor(org, structure) -> str:
+    return reverse("directory:detail", kwargs={"org": org.slug, "structure": structure.pk}) + "#notes"
+
+
+def _note_page(request, org, structure, form, note):
+    """Save a valid note form through the service, or show the form again with its French errors."""
+    if request.method == "POST" and form.is_valid():
+        # The form wrote into its instance: the service compares with a fresh copy from the database.
+        stored = SourcingNote.objects.get(pk=note.pk) if note else None
+        try:
+            note_services.save_note(request.user, org, structure, note=stored, **_note_fields(form))
+        except ValidationError as error:
+            _attach(form, error)
+        else:
+            messages.success(request, "Note mise à jour." if note else "Note enregistrée.")
+            return redirect(_notes_anchor(org, structure))
+    title = f"Modifier une note sur {structure}" if note else f"Note sur {structure}"
+    return render(
+        request,
+        "directory/note_form.html",
+        {"title": title, "structure": structure, "form": form, "note": note},
+    )
+
+
 @org_view(roles=note_services.NOTE_ROLES)
 def note_add(request, structure):
     org = request.tenant.organisation
@@ -247,22 +271,7 @@ def note_add(request, structure):
         raise Http404("Structure introuvable.")
     if request.method != "POST":
         return redirect("directory:detail", org=org.slug, structure=found.pk)
-    form = NoteForm(request.POST)
-    if form.is_valid():
-        try:
-            note_services.save_note(request.user, org, found, **_note_fields(form))
-        except ValidationError as error:
-            _attach(form, error)
-        else:
-            messages.success(request, "Note enregistrée.")
-            return redirect(
-                reverse("directory:detail", kwargs={"org": org.slug, "structure": found.pk}) + "#notes"
-            )
-    return render(
-        request,
-        "directory/note_form.html",
-        {"title": f"Note sur {found}", "structure": found, "form": form, "note": None},
-    )
+    return _note_page(request, org, found, NoteForm(request.POST), None)
 
 
 @org_view(roles=note_services.NOTE_ROLES)
@@ -271,31 +280,11 @@ def note_edit(request, note):
     found = selectors.note_of(org, note)
     if found is None:
         raise Http404("Note introuvable.")
-    structure = found.structure
     if request.method == "POST" and request.POST.get("action") == "delete":
         note_services.delete_note(request.user, org, found)
         messages.success(request, "Note supprimée.")
-        return redirect(
-            reverse("directory:detail", kwargs={"org": org.slug, "structure": structure.pk}) + "#notes"
-        )
-    form = NoteForm(request.POST or None, instance=found)
-    if request.method == "POST" and form.is_valid():
-        try:
-            note_services.save_note(
-                request.user, org, structure, note=SourcingNote.objects.get(pk=found.pk), **_note_fields(form)
-            )
-        except ValidationError as error:
-            _attach(form, error)
-        else:
-            messages.success(request, "Note mise à jour.")
-            return redirect(
-                reverse("directory:detail", kwargs={"org": org.slug, "structure": structure.pk}) + "#notes"
-            )
-    return render(
-        request,
-        "directory/note_form.html",
-        {"title": f"Modifier une note sur {structure}", "structure": structure, "form": form, "note": found},
-    )
+        return redirect(_notes_anchor(org, found.structure))
+    return _note_page(request, org, found.structure, NoteForm(request.POST or None, instance=found), found)
 
 
 def _note_fields(form) -> dict:
