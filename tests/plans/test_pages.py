@@ -429,6 +429,13 @@ def test_commission_view_has_the_programme_chart_table_and_decisions_to_record(c
     june = re.search(r"<th scope=\"row\">Juin</th><td class=\"levier-num\">(\d+)</td>", table)
     assert june and june.group(1) == "1"
     assert "Date de lancement non renseignée" in table
+    # The bars' heights follow the counts: March (2 purchases) twice June (1), nothing in January.
+    chart = body[body.index('id="graphique-nombre"') : body.index("</svg>")]
+    heights = {
+        label.split(" : ")[0]: float(height)
+        for height, label in re.findall(r'height="([\d.]+)" fill="#000091"><title>([^<]+)</title>', chart)
+    }
+    assert heights["mars"] == pytest.approx(2 * heights["juin"]) and heights["janv."] == 0
     decisions = body[body.index('id="a-decider"') :]
     assert "Tonte et entretien des parcs municipaux" in decisions
     assert "Enregistrer l'examen en commission" in decisions

@@ -6,6 +6,7 @@ in a data table next to it (the chart only helps the eye).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -24,8 +25,11 @@ class Bar:
     text: str  # the value as a person reads it ("12 k€", "3 achats")
 
 
-def _nice_ceiling(value: float) -> float:
-    """A round top for the axis (1, 2 or 5 times a power of ten) so that the scale reads at a glance."""
+def _nice_ceiling(value: float, integer: bool = False) -> float:
+    """A round top for the axis (1, 2 or 5 times a power of ten) so that the scale reads at a glance;
+    for counts, at least 4 so that the four gridlines fall on whole numbers."""
+    if integer:
+        return float(4 * max(1, math.ceil(value / 4)))
     if value <= 0:
         return 1.0
     power = 10 ** (len(str(int(value))) - 1) if value >= 1 else 1
@@ -42,9 +46,11 @@ def bar_chart(
     description: str,
     chart_id: str,
     axis_text: Callable[[float], str] = lambda v: f"{v:g}",
+    integer: bool = False,
 ) -> SafeString:
-    """A vertical bar chart; `chart_id` must be unique in the page (it names the title and description)."""
-    top = _nice_ceiling(max((float(b.value) for b in bars), default=0.0))
+    """A vertical bar chart; `chart_id` must be unique in the page (it names the title and description).
+    `integer`: the values are counts, so the axis shows whole numbers."""
+    top = _nice_ceiling(max((float(b.value) for b in bars), default=0.0), integer)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(len(bars), 1)
     rects = []
@@ -76,14 +82,15 @@ def bar_chart(
         desc=description,
         grid=format_html_join(
             "",
-            '<line x1="{}" x2="{}" y1="{}" y2="{}" class="levier-chart__grid"/>'
-            '<text x="{}" y="{}" class="levier-chart__axis" text-anchor="end">{}</text>',
+            '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#ddd" stroke-width="1"/>'
+            '<text x="{}" y="{}" font-size="11" fill="#3a3a3a" text-anchor="end" '
+            'dominant-baseline="middle">{}</text>',
             ((LEFT, WIDTH - RIGHT, y, y, LEFT - 6, y, text) for y, text in gridlines),
         ),
         bars=format_html_join(
             "",
-            '<rect x="{}" y="{}" width="{}" height="{}" class="levier-chart__bar"><title>{}</title></rect>'
-            '<text x="{}" y="{}" class="levier-chart__label" text-anchor="middle">{}</text>',
+            '<rect x="{}" y="{}" width="{}" height="{}" fill="#000091"><title>{}</title></rect>'
+            '<text x="{}" y="{}" font-size="11" fill="#3a3a3a" text-anchor="middle">{}</text>',
             rects,
         ),
     )

@@ -55,6 +55,20 @@ MONTHS_FR = (
     "novembre",
     "décembre",
 )
+MONTHS_SHORT_FR = (
+    "janv.",
+    "févr.",
+    "mars",
+    "avr.",
+    "mai",
+    "juin",
+    "juil.",
+    "août",
+    "sept.",
+    "oct.",
+    "nov.",
+    "déc.",
+)
 # Statuses after which a purchase is no longer "coming": it has been launched or is over.
 LAUNCHED_STATUSES = (Status.IN_CONSULTATION, Status.AWARDED, Status.IN_EXECUTION, Status.CLOSED)
 # A purchase with a reservation or an insertion clause is what structures and their networks look for.

@@ -331,14 +331,18 @@ def commission(request):
     months = selectors.programme(org, year)
     dated = [m for m in months if m.month is not None]
     count_chart = bar_chart(
-        [Bar(m.label[:3] + ".", m.count, f"{m.count} achat(s)") for m in dated],
+        [Bar(selectors.MONTHS_SHORT_FR[m.month - 1], m.count, f"{m.count} achat(s)") for m in dated],
         title=f"Nombre d'achats par mois de lancement, {year}",
         description="Nombre d'achats prévus dont la consultation est lancée chaque mois ; "
         "les chiffres sont dans le tableau qui suit.",
         chart_id="graphique-nombre",
+        integer=True,
     )
     amount_chart = bar_chart(
-        [Bar(m.label[:3] + ".", float(m.amount), format_amount_fr(m.amount)) for m in dated],
+        [
+            Bar(selectors.MONTHS_SHORT_FR[m.month - 1], float(m.amount), format_amount_fr(m.amount))
+            for m in dated
+        ],
         title=f"Montant estimé HT par mois de lancement, {year}",
         description="Somme des montants estimés hors taxes, sur toute la durée, des achats lancés "
         "chaque mois.",
