@@ -168,3 +168,27 @@ def test_national_rate_for_screening_widens_until_enough_contracts(loaded):
     assert share(finer)[0] < count_code + 1
     assert "Au niveau national" in rate.message_fr
     assert national_rate(store, "45262100", min_known=10_000) is None
+
+
+def test_pre_aggregated_table_and_contracts_give_the_same_figures(loaded):
+    import datetime as dt
+
+    store, _records = loaded
+    connection = store.connect()
+    try:
+        tables = {row[0] for row in connection.execute("SELECT view_name FROM duckdb_views()").fetchall()}
+        assert "cube" in tables
+        for scope in (None, "45", "452", "4526"):
+            # A reference date makes the statistics read the contracts themselves.
+            assert social_stats(connection, scope) == social_stats(connection, scope, on=dt.date.today())
+    finally:
+        connection.close()
+    (store.root / "cube.json").write_text('{"cuts": [1, 2]}', "utf-8")  # cut with other thresholds
+    connection = store.connect()
+    try:
+        tables = {row[0] for row in connection.execute("SELECT view_name FROM duckdb_views()").fetchall()}
+        assert "cube" not in tables
+        assert social_stats(connection, "45")["ensemble"]["marches"] > 0
+    finally:
+        connection.close()
+    store.build_cube()

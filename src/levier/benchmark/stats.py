@@ -9,7 +9,6 @@ they follow the legal frame when it changes.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -18,7 +17,8 @@ import duckdb
 from levier.rules import cpv as cpv_rules
 from levier.rules import geography, legal
 
-from .store import BenchmarkStore
+from .bands import Band, amount_bands, band_sql
+from .store import CUBE_PREFIX, BenchmarkStore
 
 # The social values as stored (column) and as shown (French).
 MEASURES = (
@@ -43,46 +43,9 @@ class StatsError(ValueError):
     """A request the statistics cannot answer (French message)."""
 
 
-@dataclass(frozen=True)
-class Band:
-    key: str
-    label_fr: str
-    low: float
-    high: float | None
-
-
 def percent_fr(value: float | None) -> str:
     """0.1234 -> "12,3 %"; None (no contract publishing its considerations) -> "—"."""
     return "—" if value is None else f"{value * 100:.1f} %".replace(".", ",")
-
-
-def _euros(value: float) -> str:
-    return f"{value:,.0f}".replace(",", "\u202f") + " €"
-
-
-def amount_bands(on: dt.date | None = None) -> list[Band]:
-    """Bands cut at the thresholds in force on `on` (today by default): no competition, publicity, EU."""
-    day = on or dt.date.today()
-    cuts = sorted(
-        {
-            legal.no_publicity_threshold("services", day).amount,
-            legal.threshold_in_force("publicity_boamp", day, "services", "any").amount,
-            legal.eu_threshold("services", legal.BUYER_GROUP_OTHER, day).amount,
-            legal.eu_threshold("works", legal.BUYER_GROUP_OTHER, day).amount,
-        }
-    )
-    bands = [Band("0", f"moins de {_euros(cuts[0])}", 0, cuts[0])]
-    for index, (low, high) in enumerate(itertools.pairwise(cuts), 1):
-        bands.append(Band(str(index), f"de {_euros(low)} à {_euros(high)}", low, high))
-    bands.append(Band(str(len(cuts)), f"{_euros(cuts[-1])} et plus", cuts[-1], None))
-    return bands
-
-
-def _band_sql(bands: list[Band]) -> str:
-    cases = " ".join(
-        f"WHEN amount < {band.high} THEN '{band.key}'" for band in bands if band.high is not None
-    )
-    return f"CASE WHEN amount IS NULL THEN NULL {cases} ELSE '{bands[-1].key}' END"
 
 
 def cpv_scope(cpv: str | None) -> str | None:
@@ -118,10 +81,21 @@ def _label(dimension: str, key: object, labels: dict[str, str]) -> str:
     return labels.get(str(key), str(key))
 
 
-def _where(scope: str | None) -> tuple[str, list]:
+def _prefix_range(column: str, scope: str | None) -> tuple[str, list]:
+    """`column` starts with `scope`, written as a range so that Parquet row-group statistics can skip."""
     if scope is None:
         return "TRUE", []
-    return "starts_with(cpv, ?)", [scope]
+    following = scope[:-1] + chr(ord(scope[-1]) + 1)
+    return f"({column} >= ? AND {column} < ?)", [scope, following]
+
+
+def _where(scope: str | None) -> tuple[str, list]:
+    return _prefix_range("cpv", scope)
+
+
+def _has_cube(connection: duckdb.DuckDBPyConnection) -> bool:
+    found = connection.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = 'cube'").fetchone()
+    return bool(found[0])
 
 
 def _measures_sql() -> str:
@@ -147,19 +121,27 @@ def social_stats(
 ) -> dict:
     """Totals and one table per dimension of the contracts under `cpv` (every contract when None).
 
-    One scan with GROUPING SETS computes every dimension at once.
+    One scan with GROUPING SETS computes every dimension at once, over the store's pre-aggregated table
+    (`cube`, one row per CPV class and value of every dimension) when the scope is a CPV class or wider and
+    the amount bands are today's; over the contracts otherwise.
     """
     scope = cpv_scope(cpv)
     wanted = [dimension for dimension in dimensions if dimension in DIMENSIONS]
     bands = amount_bands(on)
-    where, parameters = _where(scope)
-    band = _band_sql(bands)
     sets = ", ".join(f"({name})" for name in wanted)
     select_dims = ", ".join(wanted)
     grouping = f"GROUPING({', '.join(wanted)})" if wanted else "0"
+    if on is None and (scope is None or len(scope) <= CUBE_PREFIX) and _has_cube(connection):
+        where, parameters = _prefix_range("cpv_class", scope)
+        measures = ", ".join(["sum(contracts)", "sum(known)", *(f"sum({column})" for column, _ in MEASURES)])
+        source = f"(SELECT * FROM cube WHERE {where})"
+    else:
+        where, parameters = _where(scope)
+        measures = _measures_sql()
+        source = f"(SELECT *, {band_sql(bands)} AS amount_band FROM (SELECT * FROM contracts WHERE {where}))"
     query = f"""
-        SELECT {grouping} AS level, {select_dims + "," if wanted else ""} {_measures_sql()}
-        FROM (SELECT *, {band} AS amount_band FROM (SELECT * FROM contracts WHERE {where}))
+        SELECT {grouping} AS level, {select_dims + "," if wanted else ""} {measures}
+        FROM {source}
         GROUP BY GROUPING SETS ((){", " + sets if wanted else ""})
     """
     rows = connection.execute(query, parameters).fetchall()

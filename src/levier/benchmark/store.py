@@ -5,6 +5,8 @@ Layout under the directory given (the app passes `$LEVIER_DATA_DIR/benchmark`):
     sources/<sha256 prefix>/contracts.parquet, holders.parquet, source.json   one per imported file
     contracts.parquet, holders.parquet                                        deduplicated union, sorted
                                                                               by CPV group for fast scans
+    cube.parquet, cube.json                                                   counts by CPV class and every
+                                                                              dimension of the statistics
 
 Importing streams each file's contracts into CSV batches in a staging directory, which DuckDB turns into
 Parquet; nothing from a file is kept in memory. The import is atomic: every file is staged first, and the
@@ -40,7 +42,13 @@ import duckdb
 from levier.ingest.decp import Contract, ReadReport, read_contracts
 from levier.ingest.decp.records import SOCIAL_CLAUSE, SOCIAL_CRITERION, SOCIAL_NONE
 
+from .bands import amount_bands, band_sql
+
 BATCH_ROWS = 250_000
+# The pre-aggregated table keeps CPV classes (4 digits): statistics for a class, a group, a division or
+# everything read it instead of the contracts.
+CUBE_PREFIX = 4
+CUBE_MEASURES = ("social_clause", "social_criterion", "social_reserved", "social_none", "social_any")
 DUCKDB_MEMORY_LIMIT = "512MB"
 NULL = "\\N"
 # rules.text.fold in SQL (lower case, accents removed, runs of other characters into one space), so that
@@ -284,13 +292,16 @@ class BenchmarkStore:
         self.sources_dir = self.root / "sources"
         self.contracts_path = self.root / "contracts.parquet"
         self.holders_path = self.root / "holders.parquet"
+        self.cube_path = self.root / "cube.parquet"
+        self.cube_meta_path = self.root / "cube.json"
 
     @property
     def loaded(self) -> bool:
         return self.contracts_path.exists() and self.holders_path.exists()
 
     def connect(self) -> duckdb.DuckDBPyConnection:
-        """A DuckDB connection with `contracts` and `holders` views over the deduplicated Parquet files."""
+        """A DuckDB connection with `contracts` and `holders` views over the deduplicated Parquet files, and
+        `cube` over the pre-aggregated table when it was cut with today's amount bands."""
         connection = duckdb.connect()
         if self.loaded:
             connection.execute(
@@ -299,11 +310,48 @@ class BenchmarkStore:
             connection.execute(
                 f"CREATE VIEW holders AS SELECT * FROM read_parquet({_literal(self.holders_path)})"
             )
+            if self._cube_is_current():
+                connection.execute(
+                    f"CREATE VIEW cube AS SELECT * FROM read_parquet({_literal(self.cube_path)})"
+                )
         else:
             for name, columns in (("contracts", CONTRACT_COLUMNS), ("holders", HOLDER_COLUMNS)):
                 fields = ", ".join(f"{column} {kind}" for column, kind in columns.items())
                 connection.execute(f"CREATE TABLE {name} ({fields})")
         return connection
+
+    def _cube_is_current(self) -> bool:
+        """The cube exists and was cut with today's amount bands (thresholds change on 1 January)."""
+        if not (self.cube_path.exists() and self.cube_meta_path.exists()):
+            return False
+        meta = json.loads(self.cube_meta_path.read_text("utf-8"))
+        return meta.get("cuts") == [band.low for band in amount_bands()]
+
+    def build_cube(self, connection: duckdb.DuckDBPyConnection | None = None) -> None:
+        """(Re)write the pre-aggregated table from the deduplicated contracts."""
+        own = connection is None
+        connection = connection or _connect()
+        bands = amount_bands()
+        sums = ", ".join(f"count_if(coalesce({name}, false)) AS {name}" for name in CUBE_MEASURES)
+        target = self.root / "cube.parquet.new"
+        try:
+            connection.execute(
+                f"""
+                COPY (
+                    SELECT cpv_class, cpv_group, cpv_division, nature, buyer_kind, region, year,
+                           {band_sql(bands)} AS amount_band, count(*) AS contracts,
+                           count_if(social_known) AS known, {sums}
+                    FROM read_parquet({_literal(self.contracts_path)})
+                    GROUP BY ALL ORDER BY cpv_class NULLS LAST
+                ) TO {_literal(target)} (FORMAT parquet, COMPRESSION zstd)
+                """
+            )
+        finally:
+            if own:
+                connection.close()
+        os.replace(target, self.cube_path)
+        meta = {"cuts": [band.low for band in bands], "built_on": dt.date.today().isoformat()}
+        self.cube_meta_path.write_text(json.dumps(meta), "utf-8")
 
     def sources(self) -> list[dict]:
         if not self.sources_dir.exists():
@@ -450,6 +498,7 @@ class BenchmarkStore:
             connection.close()
         os.replace(new_contracts, self.contracts_path)
         os.replace(new_holders, self.holders_path)
+        self.build_cube()
         report.duplicates_removed = total - kept
         report.contracts_in_store = kept
         report.sources_in_store = len(sources)
