@@ -75,6 +75,8 @@ def run(options, stdout, stderr) -> int:
         )
     except ImportRejected as exc:
         bar.close()
+        if exc.plan_import is not None and exc.plan_import.report:
+            _print(exc.plan_import, options, stdout)
         stderr.write(str(exc))
         return 1
     except ValueError as exc:  # an unknown field in --mapping
@@ -82,14 +84,18 @@ def run(options, stdout, stderr) -> int:
         stderr.write(f"Correspondance invalide : {exc}")
         return 2
     bar.close()
-    report = plan_import.report
+    _print(plan_import, options, stdout)
+    if plan_import.report["counts"]["errors"] and not options.get("skip_errors"):
+        return 1
+    return 0
+
+
+def _print(plan_import, options, stdout) -> None:
+    report = {key: value for key, value in plan_import.report.items() if key != "inferred_cpv"}
     if options.get("json"):
         stdout.write(json.dumps({"status": plan_import.status, **report}, ensure_ascii=False, indent=1))
     else:
         stdout.write(render(report, dry_run=options.get("dry_run", False)))
-    if report["counts"]["errors"] and not options.get("skip_errors"):
-        return 1
-    return 0
 
 
 def _change(prefix: str, change: dict) -> str:

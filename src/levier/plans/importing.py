@@ -114,7 +114,14 @@ LOT_SAVED = (
 
 
 class ImportRejected(Exception):
-    """The commit was refused or failed; nothing was written (French message)."""
+    """The commit was refused or failed; nothing was written (French message).
+
+    `plan_import` is the record, with a report saying why, when there is one.
+    """
+
+    def __init__(self, message: str, plan_import: PlanImport | None = None) -> None:
+        super().__init__(message)
+        self.plan_import = plan_import
 
 
 # --- The remembered mapping -----------------------------------------------------------------------------
@@ -220,8 +227,12 @@ def _storable_key(key: str) -> str:
 class _Context:
     """What matching a plan's texts needs, read once per import."""
 
-    def __init__(self, organisation: Organisation, plan: Plan) -> None:
+    def __init__(
+        self, organisation: Organisation, plan: Plan, inferred: dict[str, str] | None = None
+    ) -> None:
         self.organisation = organisation
+        # CPV proposed per stable key: a commit reuses its preview's guesses (classifying is the slow part).
+        self.inferred: dict[str, str] = dict(inferred or {})
         self.plan = plan
         self.place_cache: dict[str, tuple[str, str, str]] = {}
         self.unknown_services: set[str] = set()
@@ -296,7 +307,9 @@ def _apply(purchase: PlannedPurchase, record: PlannedPurchaseRecord, ctx: _Conte
     if record.cpv:
         purchase.cpv, purchase.cpv_inferred = record.cpv, False
     elif not purchase.cpv:
-        purchase.cpv = infer_cpv(record.object)
+        if record.stable_key not in ctx.inferred:
+            ctx.inferred[record.stable_key] = infer_cpv(record.object)
+        purchase.cpv = ctx.inferred[record.stable_key]
         purchase.cpv_inferred = bool(purchase.cpv)
     if record.procedure is not None:
         purchase.procedure_text = _clip(record.procedure, 200)
@@ -558,8 +571,10 @@ def run_preview(user, plan_import: PlanImport, progress: Callable[[int], None] |
     plan = Plan.objects.filter(organisation=organisation, year=plan_import.year).first() or Plan(
         organisation=organisation, year=plan_import.year
     )
-    out = compare(result.purchases, plan, _Context(organisation, plan), progress=progress)
+    ctx = _Context(organisation, plan)
+    out = compare(result.purchases, plan, ctx, progress=progress)
     report = _report(result, out, plan_import.file_name, plan_import.year)
+    report["inferred_cpv"] = ctx.inferred
     plan_import.plan = plan if plan.pk else None
     plan_import.report = report
     plan_import.status = ImportStatus.PREVIEWED
@@ -660,16 +675,11 @@ def _commit(user, plan_import: PlanImport, skip_errors: bool, progress) -> dict:
     )
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     actor = user if getattr(user, "is_authenticated", False) else None
-    out = compare(
-        result.purchases,
-        plan,
-        _Context(organisation, plan),
-        actor=actor,
-        plan_import=plan_import,
-        progress=progress,
-    )
+    ctx = _Context(organisation, plan, (plan_import.report or {}).get("inferred_cpv"))
+    out = compare(result.purchases, plan, ctx, actor=actor, plan_import=plan_import, progress=progress)
     _write(out)
     report = _report(result, out, plan_import.file_name, plan_import.year)
+    report["inferred_cpv"] = ctx.inferred
     changed = bool(out.created or out.updated)
     if changed and not created_plan:
         plan.version += 1
@@ -726,10 +736,17 @@ def import_file(
     skip_errors: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> PlanImport:
-    """Preview, then commit unless `dry_run` (what the terminal command does)."""
-    plan_import = preview_import(
-        user, organisation, content, file_name, year, sheets=sheets, mapping=mapping, progress=progress
-    )
+    """What the terminal command does: a preview with `dry_run`, else the commit straight away (one
+    reading of the file; the record's report is the commit's)."""
     if dry_run:
-        return plan_import
-    return commit_import(user, plan_import, skip_errors=skip_errors, progress=progress)
+        return preview_import(
+            user, organisation, content, file_name, year, sheets=sheets, mapping=mapping, progress=progress
+        )
+    plan_import = new_import(user, organisation, content, file_name, year, sheets=sheets, mapping=mapping)
+    try:
+        return commit_import(user, plan_import, skip_errors=skip_errors, progress=progress)
+    except ImportRejected as refused:
+        plan_import.refresh_from_db()
+        if plan_import.status != ImportStatus.FAILED:
+            run_preview(user, plan_import)  # the record then lists the errors that stopped the commit
+        raise ImportRejected(str(refused), plan_import) from refused
