@@ -36,11 +36,12 @@ class ReadReport:
         found = {code: n for code, n in self.reasons.items() if reason_codes.outcome(code) == outcome}
         return dict(sorted(found.items(), key=lambda item: (-item[1], item[0])))
 
-    def note(self, code: str, where: str) -> None:
+    def note(self, code: str, where: Callable[[], str]) -> None:
+        """Count one contract for `code`; `where` is only called for the first few examples."""
         self.reasons[code] += 1
         kept = self.examples.setdefault(code, [])
         if len(kept) < EXAMPLES_PER_REASON:
-            kept.append(where)
+            kept.append(where())
 
     def to_dict(self) -> dict:
         def detail(outcome: str) -> list[dict]:
@@ -107,7 +108,7 @@ def read_contracts(
             report.records_by_format[source_format] += 1
             contract, found = normalize(record, source_format, position)
             for code in found:
-                report.note(code, _where(source_path, position, record))
+                report.note(code, lambda: _where(source_path, position, record))  # noqa: B023 (called at once)
             if progress is not None:
                 step += 1
                 if step >= 2000:

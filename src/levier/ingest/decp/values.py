@@ -154,6 +154,11 @@ def read_siret(raw: str) -> tuple[str | None, str | None]:
 
 def clean_identifier(raw: object) -> str:
     """An identifier as text: stripped, inner runs of spaces collapsed, floats from spreadsheets undone."""
+    if type(raw) is str:
+        text = raw.strip()
+        if "  " not in text and "\t" not in text and "\n" not in text:
+            return text
+        return " ".join(text.split())
     if raw is None:
         return ""
     if isinstance(raw, float) and raw.is_integer():
