@@ -262,6 +262,7 @@ def _connect(temp_directory: Path | None = None) -> duckdb.DuckDBPyConnection:
     connection = duckdb.connect()
     connection.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
     connection.execute("SET preserve_insertion_order = false")
+    connection.execute("SET enable_progress_bar = false")  # the command draws its own bar
     if temp_directory is not None:
         connection.execute(f"SET temp_directory = {_literal(temp_directory)}")
     return connection

@@ -56,6 +56,7 @@ class TabularSource:
         self.connection = duckdb.connect()
         self.connection.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
         self.connection.execute("SET preserve_insertion_order = false")
+        self.connection.execute("SET enable_progress_bar = false")  # the command draws its own bar
         if temp_directory is not None:
             self.connection.execute(f"SET temp_directory = '{temp_directory}'")
         literal = str(path).replace("'", "''")
