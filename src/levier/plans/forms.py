@@ -128,6 +128,8 @@ class _ModelFieldsForm(forms.Form):
             field = made[name]
             if isinstance(field, forms.DecimalField):
                 field = FrenchAmountField(label=field.label, required=field.required)
+            if isinstance(field.widget, forms.Textarea):
+                field.widget.attrs["rows"] = 3
             if name in HELP:
                 field.help_text = HELP[name]
             field.label = field.label[0].upper() + field.label[1:]
@@ -183,6 +185,11 @@ class SocialChoicesForm(_ModelFieldsForm):
 class InlinePurchaseForm(_ModelFieldsForm):
     model = PlannedPurchase
     field_names = INLINE_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # One line in a table row: the full page keeps the multi-line box.
+        self.fields["object"].widget = forms.TextInput()
 
 
 class LotForm(_ModelFieldsForm):
