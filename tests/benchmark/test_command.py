@@ -97,3 +97,18 @@ def test_similar_json_and_text(tmp_path, source):
     assert {"acheteur", "titulaires", "montant", "considerations_sociales"} <= set(found[0])
     text = run("--data-dir", str(tmp_path), "similar", "Nettoyage des bureaux", "--limit", "2")
     assert text.startswith("1. Nettoyage des locaux")
+
+
+def test_levier_import_decp_is_the_same_import(tmp_path, source):
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import", "decp", str(source), "--data-dir", str(tmp_path), "--json", stdout=out, stderr=err)
+    report = json.loads(out.getvalue())
+    assert report["importes"] == 60 and report["marches_dans_la_base"] == 60
+    # A data directory given before the sub-command is kept.
+    again = json.loads(run("--data-dir", str(tmp_path), "import", str(source), "--json", "--no-progress"))
+    assert again["fichiers_remplaces"] == ["decp.json"]
+    bad = tmp_path / "bad.json"
+    bad.write_text("{", "utf-8")
+    with pytest.raises(CommandError):
+        call_command("import", "decp", str(bad), "--data-dir", str(tmp_path), stdout=out, stderr=err)
+    assert "Rien n'a été importé" in err.getvalue()

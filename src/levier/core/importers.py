@@ -8,4 +8,5 @@ Each entry names a module that exposes `help` (French, one line), `add_arguments
 IMPORT_KINDS = {
     "structures": "levier.directory.import_command",
     "plan": "levier.plans.import_command",
+    "decp": "levier.benchmark.import_command",
 }

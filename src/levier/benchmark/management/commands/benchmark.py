@@ -3,56 +3,23 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from tqdm import tqdm
 
+from levier.benchmark import import_command
+from levier.benchmark.import_command import import_files, integer_fr, render_import
 from levier.benchmark.services import default_store, directory_sirets
 from levier.benchmark.similar import similar_contracts
 from levier.benchmark.stats import MEASURES, StatsError, benchmark_stats, percent_fr
-from levier.benchmark.store import BenchmarkStore, ImportReport, StoreError
-from levier.ingest.decp import FORMAT_LABELS_FR
-from levier.ingest.decp import reasons as reason_codes
-
-
-def _integer(value: int) -> str:
-    return f"{value:,}".replace(",", "\u202f")
-
-
-def render_import(report: ImportReport) -> list[str]:
-    read = report.read
-    lines = [f"Fichiers lus : {', '.join(read.files)}", f"Enregistrements lus : {_integer(read.records)}"]
-    for fmt, count in sorted(read.records_by_format.items()):
-        lines.append(f"  {FORMAT_LABELS_FR.get(fmt, fmt)} : {_integer(count)}")
-    lines.append(f"Marchés importés : {_integer(report.imported)}")
-    lines.append(f"Doublons retirés (toutes sources de la base) : {_integer(report.duplicates_removed)}")
-    lines.append(
-        f"Marchés dans la base : {_integer(report.contracts_in_store)} "
-        f"({report.sources_in_store} fichier(s) source)"
-    )
-    if report.replaced_sources:
-        lines.append(f"Fichiers déjà importés, remplacés : {', '.join(report.replaced_sources)}")
-    for outcome in (reason_codes.REJECTED, reason_codes.REPAIRED, reason_codes.DROPPED, reason_codes.NOTED):
-        counts = read.by_outcome(outcome)
-        heading = reason_codes.OUTCOME_LABELS_FR[outcome].capitalize()
-        if outcome == reason_codes.REJECTED:
-            heading += f" ({_integer(read.rejected)})"
-        lines.append(f"{heading} :")
-        if not counts:
-            lines.append("  aucun")
-        for code, count in counts.items():
-            lines.append(f"  {reason_codes.label_fr(code)} [{code}] : {_integer(count)}")
-    lines.append(f"Durée : {report.seconds:.1f} s")
-    return lines
+from levier.benchmark.store import BenchmarkStore, StoreError
 
 
 def render_stats(result: dict) -> list[str]:
     scope = result["cpv"] or "tous les codes"
     total = result["ensemble"]
     lines = [
-        f"Benchmark national (DECP), CPV {scope} : {_integer(total['marches'])} marchés, "
-        f"dont {_integer(total['avec_considerations_publiees'])} publiant leurs considérations sociales."
+        f"Benchmark national (DECP), CPV {scope} : {integer_fr(total['marches'])} marchés, "
+        f"dont {integer_fr(total['avec_considerations_publiees'])} publiant leurs considérations sociales."
     ]
     header = " | ".join(label for _, label in MEASURES)
     for table in result["dimensions"].values():
@@ -61,8 +28,8 @@ def render_stats(result: dict) -> list[str]:
         for row in table["lignes"]:
             shares = " | ".join(percent_fr(row[f"part_{column}"]) for column, _ in MEASURES)
             lines.append(
-                f"  {row['libelle']} — {_integer(row['marches'])} | "
-                f"{_integer(row['avec_considerations_publiees'])} | {shares}"
+                f"  {row['libelle']} — {integer_fr(row['marches'])} | "
+                f"{integer_fr(row['avec_considerations_publiees'])} | {shares}"
             )
     lines.append("")
     lines.append("Marchés réservés par groupe CPV :")
@@ -91,7 +58,7 @@ def render_similar(found: list[dict]) -> list[str]:
     for rank, item in enumerate(found, 1):
         social = item["considerations_sociales"]
         social_text = ", ".join(social) if social else ("non publiées" if social is None else "aucune")
-        amount = f"{_integer(round(item['montant']))} €" if item["montant"] else "montant inconnu"
+        amount = f"{integer_fr(round(item['montant']))} €" if item["montant"] else "montant inconnu"
         holders = ", ".join(holder["nom"] or holder["identifiant"] for holder in item["titulaires"]) or "—"
         lines.append(f"{rank}. {item['objet']} ({item['cpv'] or 'sans CPV'})")
         buyer = item["acheteur"]["nom"] or item["acheteur"]["id"]
@@ -111,9 +78,7 @@ class Command(BaseCommand):
         )
         commands = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
         importing = commands.add_parser("import", help="Importe des fichiers DECP (JSON, XML, CSV, Parquet).")
-        importing.add_argument("files", nargs="+", help="Fichiers DECP.")
-        importing.add_argument("--json", action="store_true", help="Rapport au format JSON.")
-        importing.add_argument("--no-progress", action="store_true", help="Sans barre de progression.")
+        import_command.add_arguments(importing)
         stats = commands.add_parser("stats", help="Parts de considérations sociales par dimension.")
         stats.add_argument("--cpv", default=None, help="Code CPV ou préfixe (45, 453, 45261000-4).")
         stats.add_argument("--json", action="store_true", help="Résultat au format JSON.")
@@ -147,27 +112,8 @@ class Command(BaseCommand):
             self.stdout.write("\n".join(output))
 
     def _import(self, store: BenchmarkStore, options: dict):
-        bar = None
-        show = not options["no_progress"]
-
-        def on_file(path: Path) -> None:
-            nonlocal bar
-            if bar is not None:
-                bar.close()
-            if show:
-                bar = tqdm(total=0, unit="o", unit_scale=True, desc=path.name, file=self.stderr._out)
-
-        def progress(done: int, total: int) -> None:
-            if bar is not None:
-                bar.total = total
-                bar.n = done
-                bar.refresh()
-
         try:
-            report = store.import_files(options["files"], progress=progress, on_file=on_file)
+            report = import_files(store, options["files"], self.stderr, options["no_progress"])
         except StoreError as error:
             raise CommandError(f"{error} Rien n'a été importé.") from error
-        finally:
-            if bar is not None:
-                bar.close()
         return report.to_dict() if options["json"] else render_import(report)
