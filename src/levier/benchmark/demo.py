@@ -16,7 +16,7 @@ from levier.rules.siret import is_valid_siret
 from .services import default_store
 
 DEMO_FILE = "decp-demonstration-fictive.json"
-CONTRACTS = 1500
+CONTRACTS = 1000
 SEED = 2027
 
 # (object, CPV, social consideration weights: clause, criterion, reserved, none)
