@@ -66,12 +66,14 @@ class ClassifierParams:
     group_code_depth: int = 300
     group_code_power: float = 2.0
     group_neighbours: int = 20
+    contract_max_share: float = 0.05
     group_neighbour_weight: float = 0.25
     group_bayes_weight: float = 0.25
     group_backoff: float = 0.3
     bayes_label_weight: float = 1.0
     bayes_alpha: float = 0.1
     bayes_temperature: float = 3.0
+    bayes_max_share: float = 0.25
 
     @classmethod
     def from_dict(cls, data: Mapping[str, object]) -> ClassifierParams:
@@ -233,8 +235,16 @@ class Classifier:
 
     def _fit_groups(self) -> None:
         """What the group model derives from the examples (cheap: redone on load)."""
-        self.contract_index = TfidfIndex.build(self.example_features) if self.example_features else None
+        self.contract_index = (
+            TfidfIndex.build(self.example_features, max_share=self.params.contract_max_share)
+            if self.example_features
+            else None
+        )
         self._usage = groups_model.usage_within_divisions(self.example_counts)
+        most_used: dict[str, tuple[int, str]] = {}
+        for code, count in self.example_counts.items():
+            most_used[code[:3]] = max(most_used.get(code[:3], (0, "")), (count, code))
+        self._most_used = {group: code for group, (_count, code) in most_used.items()}
 
     def _fit_bayes(self) -> groups_model.GroupBayes:
         p = self.params
@@ -248,7 +258,11 @@ class Classifier:
         for code, count in self.example_counts.items():
             priors[code[:3]] += count
         return groups_model.GroupBayes.fit(
-            documents, priors, alpha=p.bayes_alpha, temperature=p.bayes_temperature
+            documents,
+            priors,
+            alpha=p.bayes_alpha,
+            temperature=p.bayes_temperature,
+            max_share=p.bayes_max_share,
         )
 
     def _fit_completions(self) -> None:
@@ -448,12 +462,12 @@ class Classifier:
         group_scores = groups_model.shares(
             groups_model.backoff(mixed, division_scores, self._usage, p.group_backoff)
         )
-        divisions = self._level_guesses(division_scores)
-        groups = self._level_guesses(group_scores)
+        divisions = self._level_guesses(division_scores, count)
+        groups = self._level_guesses(group_scores, count * 2)
         return self._codes_by_group(groups, code_scores, votes, count), divisions, groups
 
-    def _level_guesses(self, scores: Mapping[str, float]) -> list[LevelGuess]:
-        ordered = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+    def _level_guesses(self, scores: Mapping[str, float], count: int) -> list[LevelGuess]:
+        ordered = heapq.nsmallest(count, scores.items(), key=lambda item: (-item[1], item[0]))
         return [LevelGuess(code, self._prefix_label(code), min(score, 1.0)) for code, score in ordered]
 
     def _prefix_label(self, prefix: str) -> str | None:
@@ -497,9 +511,8 @@ class Classifier:
     def _fallback_codes(self, group: str) -> dict[str, float]:
         """A group proposed by the Bayes model or the back-off alone: the code buyers used most in it, or
         the group's own code."""
-        used = [(code, n) for code, n in self.example_counts.items() if code.startswith(group)]
-        if used:
-            return {max(used, key=lambda item: (item[1], item[0]))[0]: 1.0}
+        if group in self._most_used:
+            return {self._most_used[group]: 1.0}
         code = group.ljust(cpv_rules.CODE_LENGTH, "0")
         return {code: 1.0} if self.codes_only or code in self.labels else {}
 

@@ -74,13 +74,23 @@ class GroupBayes:
         *,
         alpha: float,
         temperature: float,
+        max_share: float = 1.0,
     ) -> GroupBayes:
-        """`documents`: (group, features, weight) triples; `priors`: how often buyers chose each group."""
+        """`documents`: (group, features, weight) triples; `priors`: how often buyers chose each group;
+        features found in more than `max_share` of the groups are dropped (they hardly tell groups apart
+        and are what a query spends its time on)."""
         counts: dict[str, Counter[str]] = {}
         for group, features, weight in documents:
             target = counts.setdefault(group, Counter())
             for term, value in features.items():
                 target[term] += weight * value
+        spread = Counter(term for terms in counts.values() for term in terms)
+        common = {term for term, groups in spread.items() if groups > max_share * len(counts)}
+        if common:
+            counts = {
+                group: Counter({t: c for t, c in terms.items() if t not in common})
+                for group, terms in counts.items()
+            }
         return cls(counts, priors, alpha=alpha, temperature=temperature)
 
     def to_dict(self) -> dict:

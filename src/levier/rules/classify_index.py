@@ -25,13 +25,21 @@ class TfidfIndex:
         self.postings = postings
 
     @classmethod
-    def build(cls, documents: Iterable[tuple[str, Mapping[str, float]]]) -> TfidfIndex:
+    def build(
+        cls, documents: Iterable[tuple[str, Mapping[str, float]]], *, max_share: float | None = None
+    ) -> TfidfIndex:
+        """`max_share`: drop the terms found in more than this share of the documents (character grams
+        such as "tion" touch most documents for a tiny weight: dropping them makes queries much faster)."""
         docs = [(doc_id, {t: w for t, w in terms.items() if w > 0}) for doc_id, terms in documents]
         count = len(docs)
         frequency: dict[str, int] = {}
         for _doc_id, terms in docs:
             for term in terms:
                 frequency[term] = frequency.get(term, 0) + 1
+        if max_share is not None:
+            common = {term for term, df in frequency.items() if df > max_share * count}
+            docs = [(doc_id, {t: w for t, w in terms.items() if t not in common}) for doc_id, terms in docs]
+            frequency = {term: df for term, df in frequency.items() if term not in common}
         idf = {term: math.log((1 + count) / (1 + df)) + 1.0 for term, df in frequency.items()}
         postings: dict[str, list[tuple[int, float]]] = {}
         for position, (_doc_id, terms) in enumerate(docs):
