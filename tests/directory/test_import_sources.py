@@ -286,3 +286,15 @@ def test_the_siae_companion_file_needs_the_main_list(tmp_path):
     assert report.companion_file and report.rejected == 1
     assert "importez d'abord la liste principale des SIAE" in report.rejections[0].message_fr
     assert Structure.objects.count() == 0
+
+
+def test_rows_created_after_an_import_get_new_keys(tmp_path):
+    rows = [
+        [siret(f"99999990{n:02d}001"), f"EA {n}", "EA", "", "", "94000", "Créteil", "", ""] for n in range(30)
+    ]
+    run_import("ea", ea_file(tmp_path, rows), geography=BARE)
+    imported = set(Structure.objects.values_list("pk", flat=True))
+    assert len(imported) == 30
+    later = Structure.objects.create(name="Créée après l'import")
+    assert later.pk not in imported and later.pk > max(imported)
+    assert StructureKind.objects.filter(structure__in=imported).count() == 30

@@ -4,9 +4,10 @@
 save path: most of a first import's time for the 5,300 structures of the national lists. Here values that
 the database driver takes as they are (text, numbers, booleans, None) go straight through; only the fields
 that need converting (JSON, dates) use the field's own `get_db_prep_save`, so what is stored is exactly
-what the ORM would store. Primary keys come back through `RETURNING`, which both databases support
-(SQLite since 3.35, the version Django requires to return rows from bulk inserts). Statements go to the
-driver's cursor, under Django's transaction, without the query log that DEBUG adds to every statement.
+what the ORM would store. SQLite: multi-row INSERT with `RETURNING` for the primary keys (SQLite 3.35+,
+the version Django requires to return rows from bulk inserts). PostgreSQL: keys drawn from the table's
+sequence, rows streamed with COPY. Statements go to the driver's cursor, under Django's transaction,
+without the query log that DEBUG adds to every statement.
 """
 
 from __future__ import annotations
@@ -42,11 +43,12 @@ def _execute(
     model: type[models.Model], fields: list[models.Field], rows: list[list[object]], returning: bool
 ):
     """INSERT `rows` (values in `fields` order, already prepared); the new primary keys when asked."""
+    if connection.vendor == "postgresql":
+        return _copy_postgresql(model, fields, rows, returning)
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    # SQLite caps bound parameters (999 for Django); PostgreSQL takes up to 65,535 per statement.
-    per_statement = max(1, (connection.features.max_query_params or 10_000) // len(fields))
+    per_statement = max(1, connection.features.max_query_params // len(fields))
     keys: list[object] = []
     with connection.cursor() as wrapper:
         cursor = wrapper.cursor
@@ -61,6 +63,35 @@ def _execute(
                 keys.extend(pk for (pk,) in cursor.fetchall())
             else:
                 cursor.execute(sql, params)
+    return keys
+
+
+def _copy_postgresql(
+    model: type[models.Model], fields: list[models.Field], rows: list[list[object]], returning: bool
+):
+    """PostgreSQL: primary keys drawn from the table's sequence, rows sent with COPY.
+
+    A multi-row INSERT of thousands of parameters spends most of its time in the driver parsing the
+    statement; COPY streams the rows instead (psycopg adapts each value, JSON included)."""
+    quote = connection.ops.quote_name
+    table = model._meta.db_table
+    pk_column = model._meta.pk.column
+    columns = [field.column for field in fields]
+    keys: list[object] = []
+    with connection.cursor() as wrapper:
+        cursor = wrapper.cursor
+        if returning:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, pk_column, len(rows)],
+            )
+            keys = [pk for (pk,) in cursor.fetchall()]
+            columns = [pk_column, *columns]
+            rows = [[pk, *row] for pk, row in zip(keys, rows, strict=True)]
+        names = ", ".join(quote(column) for column in columns)
+        with cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
     return keys
 
 
