@@ -180,7 +180,9 @@ def test_pre_aggregated_table_and_contracts_give_the_same_figures(loaded):
         assert "cube" in tables
         for scope in (None, "45", "452", "4526"):
             # A reference date makes the statistics read the contracts themselves.
-            assert social_stats(connection, scope) == social_stats(connection, scope, on=dt.date.today())
+            from_cube = social_stats(connection, scope)
+            assert from_cube == social_stats(connection, scope, on=dt.date.today())
+            assert type(from_cube["ensemble"]["avec_considerations_publiees"]) is int
     finally:
         connection.close()
     (store.root / "cube.json").write_text('{"cuts": [1, 2]}', "utf-8")  # cut with other thresholds

@@ -133,7 +133,9 @@ def social_stats(
     grouping = f"GROUPING({', '.join(wanted)})" if wanted else "0"
     if on is None and (scope is None or len(scope) <= CUBE_PREFIX) and _has_cube(connection):
         where, parameters = _prefix_range("cpv_class", scope)
-        measures = ", ".join(["sum(contracts)", "sum(known)", *(f"sum({column})" for column, _ in MEASURES)])
+        # sum() of counts comes back as a float from DuckDB's Parquet reader: cast to keep integers.
+        summed = ("contracts", "known", *(column for column, _ in MEASURES))
+        measures = ", ".join(f"CAST(sum({column}) AS BIGINT)" for column in summed)
         source = f"(SELECT * FROM cube WHERE {where})"
     else:
         where, parameters = _where(scope)

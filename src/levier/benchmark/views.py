@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.shortcuts import render
 
-from levier.core.charts import Bar, bar_chart
+from levier.core.charts import Bar
 from levier.core.tenancy import org_view
 
+from .charts import share_bars
 from .forms import BenchmarkForm
 from .services import default_store, directory_sirets
 from .similar import similar_contracts
@@ -23,16 +24,13 @@ def _chart(name: str, table: dict):
     rows = [row for row in table["lignes"] if row["avec_considerations_publiees"] >= CHART_MIN_KNOWN]
     if not rows:
         return None
-    return bar_chart(
-        [
-            Bar(str(row["libelle"])[:14], row["part_social_any"] * 100, percent(row["part_social_any"]))
-            for row in rows
-        ],
+    return share_bars(
+        [Bar(str(row["libelle"]), row["part_social_any"], percent(row["part_social_any"])) for row in rows],
         title=f"Part des marchés avec au moins une considération sociale, par {table['libelle'].lower()}",
         description="Part calculée sur les marchés qui publient leurs considérations sociales "
-        f"(au moins {CHART_MIN_KNOWN} par barre) ; les chiffres sont dans le tableau qui suit.",
+        f"(au moins {CHART_MIN_KNOWN} par barre, échelle de 0 à 100 %) ; les chiffres sont dans le tableau "
+        "qui suit.",
         chart_id=f"graphique-{name}",
-        axis_text=lambda value: f"{value:g} %",
     )
 
 
