@@ -7,12 +7,11 @@ get ready: object, organisation, reservation or clause, planned launch, place, a
 from __future__ import annotations
 
 from django.contrib.syndication.views import Feed
-from django.http import Http404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from . import selectors
-from .publication import amount_band, measures, public_route
+from .publication import amount_band, measures, organisation_or_404, public_route
 from .templatetags.plan_format import approx_date
 
 FEED_SIZE = 200
@@ -23,12 +22,7 @@ class UpcomingPurchasesFeed(Feed):
     language = "fr"
 
     def get_object(self, request, org=None):
-        if org is None:
-            return None
-        organisation = selectors.public_organisation(org)
-        if organisation is None:
-            raise Http404("Organisation introuvable.")
-        return organisation
+        return None if org is None else organisation_or_404(org)
 
     def title(self, obj):
         who = obj.name if obj else "toutes les organisations"

@@ -113,13 +113,17 @@ def public_list(request):
     return _render_list(request, None)
 
 
+def organisation_or_404(slug: str):
+    organisation = selectors.public_organisation(slug)
+    if organisation is None:
+        raise Http404("Organisation introuvable.")
+    return organisation
+
+
 @public_route
 @require_GET
 def public_org(request, org):
-    organisation = selectors.public_organisation(org)
-    if organisation is None:
-        raise Http404("Organisation introuvable.")
-    return _render_list(request, organisation)
+    return _render_list(request, organisation_or_404(org))
 
 
 CSV_HEADER = (
@@ -192,7 +196,4 @@ def public_csv(request):
 @public_route
 @require_GET
 def public_org_csv(request, org):
-    organisation = selectors.public_organisation(org)
-    if organisation is None:
-        raise Http404("Organisation introuvable.")
-    return _csv_response(request, organisation)
+    return _csv_response(request, organisation_or_404(org))

@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
+from levier.ingest.french_values import MONTH_NAMES_FR
 from levier.organisations.models import Organisation, Service
 from levier.organisations.roles import Role
 
@@ -41,20 +42,7 @@ def band_of(amount: Decimal | None) -> str:
     return "none"
 
 
-MONTHS_FR = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
+MONTHS_FR = MONTH_NAMES_FR
 MONTHS_SHORT_FR = (
     "janv.",
     "févr.",
