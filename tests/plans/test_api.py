@@ -65,6 +65,15 @@ def test_plans_and_purchases_are_listed_with_filters(client, world):
     assert bad.status_code == 422 and "status" in bad.json()["detail"][0]
 
 
+def test_plan_of_a_new_year_by_editing_roles_only(client, world):
+    assert api_as(client, world, Role.READER).post("/plans", {"year": YEAR + 1}).status_code == 403
+    created = api_as(client, world, Role.BUYER).post("/plans", {"year": YEAR + 1})
+    assert created.status_code == 201 and created.json()["year"] == YEAR + 1
+    again = api_as(client, world, Role.STEWARD).post("/plans", {"year": YEAR + 1})
+    assert again.json()["id"] == created.json()["id"]
+    assert api_as(client, world, Role.BUYER).post("/plans", {"year": 1850}).status_code == 422
+
+
 def test_purchase_detail_says_which_steps_the_caller_may_take(client, world):
     purchase = world.purchases["mowing"]
     detail = api_as(client, world, Role.FACILITATOR).get(f"/purchases/{purchase.pk}").json()

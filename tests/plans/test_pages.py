@@ -183,6 +183,13 @@ def test_inline_edit_saves_through_the_service_and_keeps_the_history(client, wor
     assert FieldChange.objects.filter(purchase=purchase, field="object").get().actor == world.user(Role.BUYER)
 
 
+def test_the_row_alone_is_not_a_page(client, world):
+    purchase = world.purchases["mowing"]
+    as_role(client, world, Role.BUYER)
+    response = client.get(url("purchase_row", world, purchase=purchase.pk), {"modifier": "1"})
+    assert response.status_code == 302 and response["Location"].endswith(f"/achats/{purchase.pk}/modifier/")
+
+
 def test_inline_edit_shows_errors_in_the_row(client, world):
     purchase = world.purchases["mowing"]
     as_role(client, world, Role.BUYER)

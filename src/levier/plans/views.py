@@ -129,6 +129,10 @@ def purchase_row(request, purchase):
     """The plan table's row of one purchase, shown (GET) or edited in place (GET ?modifier, then POST)."""
     org = request.tenant.organisation
     found = _purchase_or_404(request, purchase)
+    if not request.htmx and request.method == "GET":
+        # A table row alone is no page: without htmx, the purchase's own pages do the job.
+        target = "plans:purchase_edit" if "modifier" in request.GET else "plans:purchase"
+        return redirect(target, org=org.slug, purchase=found.pk)
     editing = "modifier" in request.GET
     form = None
     if request.method == "POST":
