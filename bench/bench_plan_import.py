@@ -132,6 +132,11 @@ def main(argv: list[str] | None = None) -> int:
         f"Import (aperçu + enregistrement atomique) : {done.created} achats et {stored_lots} lots créés "
         f"en {import_s:.2f} s ({import_s / baseline_s:.1f}× la référence) ; {stored} en base"
     )
+    timings = done.report["timings"]
+    print(
+        f"  dont lecture {timings['read']:.2f} s, rapprochement et valeurs déduites (CPV, procédure, lieu) "
+        f"{timings['compare']:.2f} s, écriture {timings['write']:.2f} s"
+    )
     started = time.perf_counter()
     again = import_file(None, orgs[0], content, path.name, 2027)
     again_s = time.perf_counter() - started

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -110,12 +111,21 @@ def require_role(user, organisation: Organisation, roles, what_fr: str) -> Membe
 
 def display_value(instance: models.Model, name: str) -> str:
     """A field's value as a person reads it (French amounts and dates, choice labels, names)."""
-    field = instance._meta.get_field(name)
-    value = getattr(instance, name)
+    return display(type(instance), name, getattr(instance, name))
+
+
+@cache
+def _choice_labels(model: type[models.Model], name: str) -> dict | None:
+    field = model._meta.get_field(name)
+    return {value: str(label) for value, label in field.flatchoices} if field.choices else None
+
+
+def display(model: type[models.Model], name: str, value) -> str:
     if value is None or value == "":
         return ""
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
+    labels = _choice_labels(model, name)
+    if labels is not None:
+        return labels.get(value, str(value))
     if isinstance(value, bool):
         return "oui" if value else "non"
     if isinstance(value, Decimal):
@@ -125,6 +135,28 @@ def display_value(instance: models.Model, name: str) -> str:
     if isinstance(value, models.Model):
         return getattr(value, "display_name", None) or str(value)
     return str(value)
+
+
+def raw_values(instance: models.Model, names: Iterable[str]) -> dict[str, object]:
+    return {name: getattr(instance, name) for name in names}
+
+
+def changed_fields(instance: models.Model, before: dict[str, object]) -> list[tuple[str, str, str]]:
+    """(field, old, new) as people read them, for the fields of `before` whose value changed.
+
+    Raw values are compared first: formatting every field of every line of a 10,000-line re-import
+    would cost more than the import itself.
+    """
+    model = type(instance)
+    found = []
+    for name, old in before.items():
+        new = getattr(instance, name)
+        if old == new:
+            continue
+        old_text, new_text = display(model, name, old), display(model, name, new)
+        if old_text != new_text:
+            found.append((name, old_text, new_text))
+    return found
 
 
 def field_label(model: type[models.Model], name: str) -> str:
