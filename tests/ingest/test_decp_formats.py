@@ -210,23 +210,24 @@ def test_records_without_identity_are_rejected_with_a_reason(tmp_path):
     assert report.examples["missing_id"] == ["bad.json, marché n° 2"]
 
 
-def test_damaged_files_are_refused_with_a_french_message(tmp_path):
-    truncated = tmp_path / "truncated.json"
-    truncated.write_text('{"marches": [{"id": "A", "acheteur": {"id": "1"}}, {"id": "B", ', "utf-8")
-    with pytest.raises(DecpFormatError, match=r"truncated\.json : fichier illisible"):
-        read(truncated)
-    text = tmp_path / "notes.txt"
-    text.write_text("bonjour\n", "utf-8")
-    with pytest.raises(DecpFormatError, match="format non reconnu"):
-        read(text)
-    broken_xml = tmp_path / "broken.xml"
-    broken_xml.write_text("<marches><marche><id>A</id></marches>", "utf-8")
-    with pytest.raises(DecpFormatError, match=r"broken\.xml : XML illisible"):
-        read(broken_xml)
-    csv_path = tmp_path / "other.csv"
-    csv_path.write_text("uid,objet\n1,x\n", "utf-8")
-    with pytest.raises(DecpFormatError, match="colonnes du fichier consolidé absentes : id, acheteur_id"):
-        read(csv_path)
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        (
+            "truncated.json",
+            '{"marches": [{"id": "A", "acheteur": {"id": "1"}}, {"id": "B", ',
+            r"truncated\.json : fichier illisible",
+        ),
+        ("notes.txt", "bonjour\n", "format non reconnu"),
+        ("broken.xml", "<marches><marche><id>A</id></marches>", r"broken\.xml : XML illisible"),
+        ("other.csv", "uid,objet\n1,x\n", "colonnes du fichier consolidé absentes : id, acheteur_id"),
+    ],
+)
+def test_damaged_files_are_refused_with_a_french_message(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_text(content, "utf-8")
+    with pytest.raises(DecpFormatError, match=message):
+        read(path)
 
 
 @pytest.mark.parametrize(
