@@ -232,15 +232,15 @@ def test_api_lists_entries_and_annotations(client, world):
     assert created.status_code == 201, created.content
     list_id = created.json()["id"]
     added = client.post(
-        f"/api/v1/orgs/ville-a/sourcing-lists/{list_id}/entries",
-        {"structure_id": world["esat"].pk},
+        "/api/v1/orgs/ville-a/sourcing-entries",
+        {"sourcing_list_id": list_id, "structure_id": world["esat"].pk},
         content_type="application/json",
         headers=headers,
     )
     assert added.status_code == 201
     again = client.post(
-        f"/api/v1/orgs/ville-a/sourcing-lists/{list_id}/entries",
-        {"structure_id": world["esat"].pk},
+        "/api/v1/orgs/ville-a/sourcing-entries",
+        {"sourcing_list_id": list_id, "structure_id": world["esat"].pk},
         content_type="application/json",
         headers=headers,
     )
@@ -266,3 +266,13 @@ def test_api_lists_entries_and_annotations(client, world):
         headers=headers,
     )
     assert foreign.status_code == 404
+    outsider = {"Authorization": f"Bearer {create_api_token(world['outsider'], 't')[1]}"}
+    stolen = client.post(
+        "/api/v1/orgs/ville-b/sourcing-entries",
+        {"sourcing_list_id": list_id, "structure_id": world["ei"].pk},
+        content_type="application/json",
+        headers=outsider,
+    )
+    assert stolen.status_code == 404
+    assert client.get(f"/api/v1/orgs/ville-b/sourcing-lists/{list_id}", headers=outsider).status_code == 404
+    assert client.get(f"/api/v1/orgs/ville-a/sourcing-lists/{list_id}", headers=outsider).status_code == 404

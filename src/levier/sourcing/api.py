@@ -49,6 +49,7 @@ class ListDetailOut(ListOut):
 
 
 class EntryIn(Schema):
+    sourcing_list_id: int
     structure_id: int
 
 
@@ -131,13 +132,13 @@ def list_detail(request, org: str, sourcing_list: int):
 
 
 @router.post(
-    "/orgs/{org}/sourcing-lists/{sourcing_list}/entries",
+    "/orgs/{org}/sourcing-entries",
     response={201: EntryOut, 200: EntryOut},
-    summary="Ajouter une structure à la liste",
+    summary="Ajouter une structure à une liste (200 si elle y est déjà)",
 )
-def entry_add(request, org: str, sourcing_list: int, payload: EntryIn):
+def entry_add(request, org: str, payload: EntryIn):
     organisation = tenant_for(request, org).organisation
-    found = _list_or_404(organisation, sourcing_list)
+    found = _list_or_404(organisation, payload.sourcing_list_id)
     structure = directory_selectors.structure_detail(payload.structure_id)
     if structure is None:
         raise Http404("Structure introuvable.")
@@ -145,12 +146,22 @@ def entry_add(request, org: str, sourcing_list: int, payload: EntryIn):
     return Status(201 if created else 200, _entry(selectors.entry_of(organisation, entry.pk)))
 
 
-@router.patch("/orgs/{org}/sourcing-entries/{entry}", response=EntryOut, summary="Annoter un candidat")
-def entry_update(request, org: str, entry: int, payload: EntryPatch):
-    organisation = tenant_for(request, org).organisation
+def _entry_or_404(organisation, entry: int):
     found = selectors.entry_of(organisation, entry)
     if found is None:
         raise Http404("Candidat introuvable.")
+    return found
+
+
+@router.get("/orgs/{org}/sourcing-entries/{entry}", response=EntryOut, summary="Un candidat et son suivi")
+def entry_detail(request, org: str, entry: int):
+    return _entry(_entry_or_404(tenant_for(request, org).organisation, entry))
+
+
+@router.patch("/orgs/{org}/sourcing-entries/{entry}", response=EntryOut, summary="Annoter un candidat")
+def entry_update(request, org: str, entry: int, payload: EntryPatch):
+    organisation = tenant_for(request, org).organisation
+    found = _entry_or_404(organisation, entry)
     changes = payload.dict(exclude_unset=True)
     for name in ("contacted", "interest", "capacity_confirmed", "comment"):
         if name in changes and changes[name] is None:
