@@ -155,6 +155,8 @@ def search_structures(query: StructureQuery, *, with_map: bool = False) -> Searc
     rows = qs.annotate(declared=Exists(sector_filter)).values_list(
         "pk", "name", "brand", "lat", "lon", "departement", "declared"
     )
+    # Folding every name costs more than the rest of the loop: the name order needs it, a tie-break does not.
+    by_name = query.sort == SORT_NAME
     ranked: list[tuple[float, float, str, int]] = []
     counts: Counter[str] = Counter()
     for pk, name, brand, lat, lon, departement, declared in rows:
@@ -166,11 +168,18 @@ def search_structures(query: StructureQuery, *, with_map: bool = False) -> Searc
             continue
         label = f"{brand} {name}" if brand else name
         score = _score(query, label, bool(declared), distance)
-        ranked.append((score, distance if distance is not None else math.inf, fold(label), pk))
+        ranked.append(
+            (
+                score,
+                distance if distance is not None else math.inf,
+                fold(label) if by_name else label.casefold(),
+                pk,
+            )
+        )
 
     if query.sort == SORT_DISTANCE:
-        ranked.sort(key=lambda row: (row[1], row[2], row[3]))
-    elif query.sort == SORT_NAME:
+        ranked.sort(key=lambda row: (row[1], row[3]))
+    elif by_name:
         ranked.sort(key=lambda row: (row[2], row[3]))
     else:
         ranked.sort(key=lambda row: (-row[0], row[1], row[2], row[3]))
