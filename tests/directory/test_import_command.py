@@ -66,6 +66,8 @@ def test_bad_arguments(ea):
         run("--format", "ea", str(ea.with_name("absent.csv")))
     with pytest.raises(CommandError):
         run("--format", "ea", str(ea), "--date", "15/01/2026")
+    with pytest.raises(CommandError):
+        run("--format", "geiq", str(ea), "--mapping", str(ea))
     unreadable = ea.with_name("vide.json")
     unreadable.write_text("{pas du json")
     with pytest.raises(CommandError):

@@ -88,6 +88,9 @@ def run(options, stdout, stderr) -> int:
         if user is None:
             stderr.write(f"Utilisateur inconnu : {options['user']}")
             return 2
+    if options.get("mapping") and options["format"] != "ea":
+        stderr.write("--mapping ne sert qu'aux listes d'entreprises adaptées (--format ea).")
+        return 2
     if options.get("mapping") and not Path(options["mapping"]).is_file():
         stderr.write(f"Fichier de correspondance introuvable : {options['mapping']}")
         return 2
