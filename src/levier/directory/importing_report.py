@@ -38,11 +38,11 @@ class Outcome:
 
 
 SOURCE_LABELS = {
-    Source.ESAT: "liste FINESS des ESAT",
-    Source.SIAE: "liste des SIAE de l'ASP",
-    Source.GEIQ: "liste des GEIQ",
-    Source.EA: "liste des entreprises adaptées",
-    Source.LEMARCHE: "export du marché de l'inclusion",
+    Source.ESAT: "de la liste FINESS des ESAT",
+    Source.SIAE: "de la liste des SIAE de l'ASP",
+    Source.GEIQ: "de la liste des GEIQ",
+    Source.EA: "de la liste des entreprises adaptées",
+    Source.LEMARCHE: "de l'export du marché de l'inclusion",
 }
 
 
@@ -111,19 +111,23 @@ class ImportReport:
         what = SOURCE_LABELS.get(self.source, self.source)
         companion = " (fichier complémentaire : sites web et métiers)" if self.companion_file else ""
         lines = [
-            f"Import de la {what}{companion} : {self.file_name}, données du {self.source_date:%d/%m/%Y}.",
+            f"Import {what}{companion} : {self.file_name}, données du {self.source_date:%d/%m/%Y}.",
         ]
         if not self.ok:
             lines.append("Le fichier n'a pas pu être lu ; rien n'a été importé.")
             lines.extend(f"  {error.message_fr}" for error in self.errors if error.row is None)
             return lines
         verb = "seraient" if self.dry_run else "ont été"
+        # A JSON export has items, a spreadsheet lines.
+        json_items = self.source == Source.LEMARCHE
+        read = "éléments lus" if json_items else "lignes lues"
+        rejected = "élément(s) rejeté(s)" if json_items else "ligne(s) rejetée(s)"
         lines.append(
-            f"{_n(self.rows_read)} lignes lues, {_n(self.records)} structures reconnues : "
+            f"{_n(self.rows_read)} {read}, {_n(self.records)} structures reconnues : "
             f"{_n(self.created)} {verb} créées, {_n(self.updated)} {verb} mises à jour, "
             f"{_n(self.unchanged)} inchangées."
         )
-        lines.append(f"{_n(self.rejected)} ligne(s) rejetée(s).")
+        lines.append(f"{_n(self.rejected)} {rejected}.")
         for error in self.rejections[:details]:
             lines.append(f"  {error.message_fr}")
         if len(self.rejections) > details:
@@ -136,7 +140,7 @@ class ImportReport:
         warnings = self.warnings
         if warnings:
             lines.append(
-                f"{_n(len(warnings))} avertissement(s) (lignes conservées, valeur corrigée ou ignorée) :"
+                f"{_n(len(warnings))} avertissement(s) (données conservées, valeur corrigée ou ignorée) :"
             )
             examples: dict[str, RowError] = {}
             for warning in warnings:
