@@ -19,16 +19,11 @@ from levier.rules.classify_groups import GroupBayes, backoff, by_prefix, usage_w
 from levier.rules.classify_text import default_analyzer
 from levier.rules.text import fold
 from tests.paths import SHARED_DATA
+from tests.rules import test_classify
 
-EFORMS_FR = SHARED_DATA / "cpv" / "eforms_code_fr.xml"
+labels = test_classify.labels  # the official CPV labels, read once per module
+
 DECP_2019 = sorted((SHARED_DATA / "decp" / "samples").glob("decp2019_*.json"))
-
-
-@pytest.fixture(scope="module")
-def labels():
-    if not EFORMS_FR.exists():
-        pytest.skip(f"official CPV file missing: {EFORMS_FR}")
-    return cpv_rules.read_eforms_labels(EFORMS_FR)
 
 
 @pytest.fixture(scope="module")

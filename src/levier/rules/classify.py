@@ -83,23 +83,8 @@ class ClassifierParams:
 
 
 @dataclass(frozen=True)
-class CpvGuess:
-    code: str
-    label: str | None
-    score: float
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "code": self.code,
-            "formatted": cpv_rules.format_cpv(self.code),
-            "label": self.label,
-            "score": round(self.score, 4),
-        }
-
-
-@dataclass(frozen=True)
-class LevelGuess:
-    """A CPV division (2 digits) or group (3 digits) with its share of the evidence (0 to 1)."""
+class RankedGuess:
+    """A sector, or a CPV division (2 digits) or group (3 digits), with its score (0 to 1)."""
 
     code: str
     label: str | None
@@ -109,14 +94,15 @@ class LevelGuess:
         return {"code": self.code, "label": self.label, "score": round(self.score, 4)}
 
 
-@dataclass(frozen=True)
-class SectorGuess:
-    code: str
-    label: str
-    score: float
+class CpvGuess(RankedGuess):
+    """A full CPV code; its dictionary also carries the code with its check digit."""
 
     def to_dict(self) -> dict[str, object]:
-        return {"code": self.code, "label": self.label, "score": round(self.score, 4)}
+        return {"code": self.code, "formatted": cpv_rules.format_cpv(self.code), **super().to_dict()}
+
+
+SectorGuess = RankedGuess
+LevelGuess = RankedGuess
 
 
 @dataclass(frozen=True)
@@ -483,15 +469,18 @@ class Classifier:
         """The best code of each of the first three groups, then the other codes by their group's share,
         their score within the group and their rank in it: three guesses from three trades tell the buyer
         more than three sibling codes."""
+        shown = groups[: count * 2]
+        wanted = {group.code for group in shown}
         candidates: dict[str, dict[str, float]] = {}
         for source in (code_scores, votes):
             top = max(source.values(), default=0.0) or 1.0
             for code, score in source.items():
-                within = candidates.setdefault(code[:3], {})
-                within[code] = max(within.get(code, 0.0), score / top)
+                if code[:3] in wanted:
+                    within = candidates.setdefault(code[:3], {})
+                    within[code] = max(within.get(code, 0.0), score / top)
         leaders: list[tuple[str, float]] = []
         others: list[tuple[str, float]] = []
-        for group in groups[: count * 2]:
+        for group in shown:
             within = candidates.get(group.code) or self._fallback_codes(group.code)
             if not within:
                 continue

@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 
 GROUP_DIGITS = 3
+_NEGLIGIBLE = math.log(1e-3)
 DIVISION_DIGITS = 2
 
 
@@ -118,7 +119,12 @@ class GroupBayes:
             for group, bonus in self.seen[term]:
                 logs[group] += value * bonus
         top = max(logs.values())
-        return shares({group: math.exp((log - top) / self.temperature) for group, log in logs.items()})
+        # Groups far below the best one (under a thousandth of its weight) are left out: they never reach
+        # the first ranks and would only slow the mixing down.
+        floor = top + self.temperature * _NEGLIGIBLE
+        return shares(
+            {g: math.exp((log - top) / self.temperature) for g, log in logs.items() if log >= floor}
+        )
 
 
 def backoff(
