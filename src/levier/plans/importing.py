@@ -680,7 +680,7 @@ def _commit(user, plan_import: PlanImport, skip_errors: bool, progress) -> dict:
         year=plan_import.year,
         defaults={"title": f"Plan des achats {plan_import.year}"},
     )
-    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    plan = Plan.objects.select_for_update(of=("self",)).get(pk=plan.pk)
     actor = user if getattr(user, "is_authenticated", False) else None
     ctx = _Context(organisation, plan, (plan_import.report or {}).get("inferred_cpv"))
     clock.append(time.perf_counter())

@@ -368,7 +368,9 @@ def update_purchase(user, purchase: PlannedPurchase, **values) -> list[FieldChan
     require_role(user, organisation, roles, "Modifier un achat")
     values = _clean_values(organisation, values, PURCHASE_FIELDS)
     purchase = (
-        PlannedPurchase.objects.select_for_update().select_related("plan__organisation").get(pk=purchase.pk)
+        PlannedPurchase.objects.select_for_update(of=("self",))
+        .select_related("plan__organisation")
+        .get(pk=purchase.pk)
     )
     watched = (*PURCHASE_FIELDS, *DERIVED_FIELDS)
     before = snapshot(purchase, watched)
@@ -427,7 +429,7 @@ def update_lot(user, lot: Lot, **values) -> list[FieldChange]:
     roles = SOCIAL_ROLES if set(values) <= set(SOCIAL_FIELDS) else EDIT_ROLES
     require_role(user, organisation, roles, "Modifier un lot")
     values = _clean_values(organisation, values, LOT_FIELDS)
-    lot = Lot.objects.select_for_update().get(pk=lot.pk)
+    lot = Lot.objects.select_for_update(of=("self",)).get(pk=lot.pk)
     watched = (*LOT_FIELDS, *DERIVED_FIELDS)
     before = snapshot(lot, watched)
     for name, value in values.items():
@@ -477,7 +479,7 @@ def transition(
 ) -> Transition:
     """Take one workflow step; PermissionDenied or ValidationError (French) when it is not allowed."""
     purchase = (
-        PlannedPurchase.objects.select_for_update()
+        PlannedPurchase.objects.select_for_update(of=("self",))
         .select_related("plan__organisation", "service__parent")
         .get(pk=purchase.pk)
     )
