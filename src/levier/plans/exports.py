@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterable
+from datetime import datetime
 
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from levier.organisations.models import Organisation
 
@@ -102,10 +105,6 @@ STEP_COLUMNS: tuple[Column, ...] = (
 
 def _naive(value):
     # Excel has no time zones: datetimes are written in the server's local time (Europe/Paris).
-    from datetime import datetime
-
-    from django.utils import timezone
-
     if isinstance(value, datetime) and timezone.is_aware(value):
         return timezone.localtime(value).replace(tzinfo=None)
     return value
@@ -125,16 +124,18 @@ def _sheet(workbook: Workbook, title: str, columns: tuple[Column, ...], rows: It
     for args in rows:
         out = []
         for _name, value, number_format, _width in columns:
-            cell = WriteOnlyCell(sheet, value=_naive(value(*args)))
-            if number_format:
+            raw = _naive(value(*args))
+            if number_format and raw is not None:
+                # Only amounts and dates need a cell object (for their format): plain values write faster.
+                cell = WriteOnlyCell(sheet, value=raw)
                 cell.number_format = number_format
-            out.append(cell)
+                out.append(cell)
+            else:
+                out.append(raw)
         sheet.append(out)
 
 
 def _letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
     return get_column_letter(index + 1)
 
 
