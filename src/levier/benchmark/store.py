@@ -50,7 +50,6 @@ BATCH_ROWS = 250_000
 CUBE_PREFIX = 4
 CUBE_MEASURES = ("social_clause", "social_criterion", "social_reserved", "social_none", "social_any")
 DUCKDB_MEMORY_LIMIT = "512MB"
-NULL = "\\N"
 # rules.text.fold in SQL (lower case, accents removed, runs of other characters into one space), so that
 # the 1.5 million objects are folded in DuckDB's vectorised engine rather than one by one in Python.
 FOLD_SQL = (
@@ -147,16 +146,6 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _cell(value: object) -> str:
-    if value is None:
-        return NULL
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    return str(value)
-
-
 def dedup_key(contract: Contract) -> str:
     holders = ",".join(sorted(holder.identifier for holder in contract.initial_holders))
     amount = "" if contract.initial_amount is None else str(round(contract.initial_amount))
@@ -165,54 +154,53 @@ def dedup_key(contract: Contract) -> str:
     return f"{contract.buyer_id}|{identifier}|{date}|{amount}|{holders}"
 
 
-def contract_row(contract: Contract, source_id: str, source_file: str, import_rank: int) -> list[str]:
+def contract_row(contract: Contract, source_id: str, source_file: str, import_rank: int) -> list:
+    """The CSV row of a contract; the csv module writes None as an empty field, which DuckDB reads as NULL
+    (no column needs an empty string distinct from NULL), True/False and dates as DuckDB parses them."""
     social = contract.social
     known = social is not None
     cpv = contract.cpv
     return [
-        _cell(value)
-        for value in (
-            f"{source_id}:{contract.position}",
-            dedup_key(contract),
-            source_file,
-            contract.source_format,
-            contract.position,
-            contract.kind,
-            contract.contract_id,
-            contract.buyer_id,
-            contract.buyer_siret,
-            contract.buyer_name,
-            contract.buyer_kind,
-            contract.object,
-            None,  # object_folded: computed by DuckDB when writing Parquet (see FOLD_SQL)
-            cpv,
-            cpv[:2] if cpv else None,
-            cpv[:3] if cpv else None,
-            cpv[:4] if cpv else None,
-            contract.nature,
-            contract.legal_nature,
-            contract.procedure,
-            contract.place_code,
-            contract.departement,
-            contract.region,
-            contract.notified_on.isoformat() if contract.notified_on else None,
-            contract.year,
-            contract.published_on.isoformat() if contract.published_on else None,
-            contract.duration_months,
-            contract.initial_duration_months,
-            contract.amount,
-            contract.initial_amount,
-            contract.modifications,
-            known,
-            contract.has_social(SOCIAL_CLAUSE) if known else None,
-            contract.has_social(SOCIAL_CRITERION) if known else None,
-            contract.reserved if known else None,
-            contract.has_social(SOCIAL_NONE) if known else None,
-            contract.any_social,
-            "|".join(social) if social else None,
-            len(contract.holders),
-            import_rank,
-        )
+        f"{source_id}:{contract.position}",
+        dedup_key(contract),
+        source_file,
+        contract.source_format,
+        contract.position,
+        contract.kind,
+        contract.contract_id,
+        contract.buyer_id,
+        contract.buyer_siret,
+        contract.buyer_name,
+        contract.buyer_kind,
+        contract.object,
+        None,  # object_folded: computed by DuckDB when writing Parquet (see FOLD_SQL)
+        cpv,
+        cpv[:2] if cpv else None,
+        cpv[:3] if cpv else None,
+        cpv[:4] if cpv else None,
+        contract.nature,
+        contract.legal_nature,
+        contract.procedure,
+        contract.place_code,
+        contract.departement,
+        contract.region,
+        contract.notified_on,
+        contract.year,
+        contract.published_on,
+        contract.duration_months,
+        contract.initial_duration_months,
+        contract.amount,
+        contract.initial_amount,
+        contract.modifications,
+        known,
+        contract.has_social(SOCIAL_CLAUSE) if known else None,
+        contract.has_social(SOCIAL_CRITERION) if known else None,
+        contract.reserved if known else None,
+        contract.has_social(SOCIAL_NONE) if known else None,
+        contract.any_social,
+        "|".join(social) if social else None,
+        len(contract.holders),
+        import_rank,
     ]
 
 
@@ -274,7 +262,7 @@ def _csv_to_parquet(
     if files:
         listing = "[" + ", ".join(_literal(path) for path in files) + "]"
         source = (
-            f"read_csv({listing}, header = false, columns = {_columns_sql(columns)}, nullstr = '{NULL}', "
+            f"read_csv({listing}, header = false, columns = {_columns_sql(columns)}, nullstr = '', "
             "quote = '\"', escape = '\"', delim = ',', strict_mode = false)"
         )
     else:
@@ -426,8 +414,8 @@ class BenchmarkStore:
                             str(rank),
                             holder.identifier,
                             holder.id_type,
-                            _cell(holder.siret),
-                            _cell(holder.name),
+                            holder.siret,
+                            holder.name,
                         ]
                     )
         except ValueError as error:  # DecpFormatError and the DuckDB reader's conversions

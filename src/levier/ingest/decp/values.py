@@ -286,12 +286,16 @@ def _social_value(raw: str) -> tuple[str | None, str | None]:
 
 def read_social(values: list[object]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The distinct known values, in schema order; "none" is dropped when a real consideration is present."""
+    key = tuple(str(value) for value in values if value is not None)
+    return _read_social(key)
+
+
+@lru_cache(maxsize=4096)
+def _read_social(values: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     found: set[str] = set()
     reasons: list[str] = []
     for raw in values:
-        if raw is None:
-            continue
-        for part in _LIST_SEPARATOR.split(str(raw).strip()):
+        for part in _LIST_SEPARATOR.split(raw.strip()):
             if not part:
                 continue
             value, reason = _social_value(part)
