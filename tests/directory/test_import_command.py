@@ -35,12 +35,12 @@ def ea(tmp_path, monkeypatch):
 def test_dry_run_then_import_then_again(ea):
     out, _err = run("--format", "ea", str(ea), "--dry-run", "--date", "2026-01-15")
     assert "Import de la liste des entreprises adaptées : ea.csv, données du 15/01/2026." in out
-    assert "1 seraient créées" in out and "Ligne 3, champ SIRET" in out
+    assert "1 à créer" in out and "Ligne 3, champ SIRET" in out
     assert "Aperçu seulement : rien n'a été enregistré." in out
     assert Structure.objects.count() == 0
 
     out, _err = run("--format", "ea", str(ea), "--date", "2026-01-15")
-    assert "1 ont été créées" in out and "1 ligne(s) rejetée(s)." in out
+    assert "1 créée" in out and "\n1 ligne rejetée.\n" in out
     assert Structure.objects.get(siret=A).provenance["name"]["date"] == "2026-01-15"
 
     out, _err = run("--format", "ea", str(ea), "--date", "2026-01-15", "--json")
@@ -57,7 +57,7 @@ def test_a_mapping_names_the_columns_of_an_ea_file(tmp_path, monkeypatch):
     mapping = tmp_path / "mapping.json"
     mapping.write_text(json.dumps({"siret": "Numéro", "name": "Entreprise", "postcode": "CP"}))
     out, _err = run("--format", "ea", str(path), "--mapping", str(mapping))
-    assert "1 ont été créées" in out
+    assert "1 structure reconnue : 1 créée, 0 mise à jour, 0 inchangée." in out
     assert Structure.objects.get(siret=B).departement == "69"
 
 

@@ -125,5 +125,8 @@ def test_preview_of_a_first_import_writes_nothing():
     assert report.dry_run and report.run_id is None
     assert Structure.objects.count() == 0 and ImportRun.objects.count() == 0
     lines = report.lines_fr()
-    assert "170 seraient créées" in lines[1]
+    assert (
+        lines[1] == "171 lignes lues, 170 structures reconnues : 170 à créer, 0 à mettre à jour, 0 inchangée."
+    )
+    assert lines[2] == "1 ligne rejetée."
     assert lines[-1] == "Aperçu seulement : rien n'a été enregistré."

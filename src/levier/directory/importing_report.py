@@ -117,17 +117,31 @@ class ImportReport:
             lines.append("Le fichier n'a pas pu être lu ; rien n'a été importé.")
             lines.extend(f"  {error.message_fr}" for error in self.errors if error.row is None)
             return lines
-        verb = "seraient" if self.dry_run else "ont été"
         # A JSON export has items, a spreadsheet lines.
-        json_items = self.source == Source.LEMARCHE
-        read = "éléments lus" if json_items else "lignes lues"
-        rejected = "élément(s) rejeté(s)" if json_items else "ligne(s) rejetée(s)"
-        lines.append(
-            f"{_n(self.rows_read)} {read}, {_n(self.records)} structures reconnues : "
-            f"{_n(self.created)} {verb} créées, {_n(self.updated)} {verb} mises à jour, "
-            f"{_n(self.unchanged)} inchangées."
+        unit = (
+            ("élément lu", "éléments lus") if self.source == Source.LEMARCHE else ("ligne lue", "lignes lues")
         )
-        lines.append(f"{_n(self.rejected)} {rejected}.")
+        gone = (
+            ("élément rejeté", "éléments rejetés")
+            if self.source == Source.LEMARCHE
+            else ("ligne rejetée", "lignes rejetées")
+        )
+        if self.dry_run:
+            outcome = (
+                f"{_n(self.created)} à créer, {_n(self.updated)} à mettre à jour, "
+                f"{_count(self.unchanged, 'inchangée', 'inchangées')}"
+            )
+        else:
+            outcome = (
+                f"{_count(self.created, 'créée', 'créées')}, "
+                f"{_count(self.updated, 'mise à jour', 'mises à jour')}, "
+                f"{_count(self.unchanged, 'inchangée', 'inchangées')}"
+            )
+        lines.append(
+            f"{_count(self.rows_read, *unit)}, "
+            f"{_count(self.records, 'structure reconnue', 'structures reconnues')} : {outcome}."
+        )
+        lines.append(f"{_count(self.rejected, *gone)}.")
         for error in self.rejections[:details]:
             lines.append(f"  {error.message_fr}")
         if len(self.rejections) > details:
@@ -150,6 +164,11 @@ class ImportReport:
         if self.dry_run:
             lines.append("Aperçu seulement : rien n'a été enregistré.")
         return lines
+
+
+def _count(value: int, singular: str, plural: str) -> str:
+    """ "1 structure créée", "0 ligne rejetée", "5 309 structures créées" (French: plural from 2)."""
+    return f"{_n(value)} {singular if value < 2 else plural}"
 
 
 def _n(value: int) -> str:
