@@ -298,3 +298,23 @@ def test_rows_created_after_an_import_get_new_keys(tmp_path):
     later = Structure.objects.create(name="Créée après l'import")
     assert later.pk not in imported and later.pk > max(imported)
     assert StructureKind.objects.filter(structure__in=imported).count() == 30
+
+
+def test_sector_names_of_a_file_are_mapped_and_unknown_ones_leave_inference_in_place(tmp_path):
+    path = tmp_path / "ea.csv"
+    path.write_text(
+        "SIRET;Raison sociale;Code NAF;Code postal;Secteurs d'activité\n"
+        f"{A};EA UN;8130Z;94000;Nettoyage de locaux, Blanchisserie\n"
+        f"{B};EA DEUX;8130Z;94000;Xylophages quantiques\n",
+        encoding="utf-8",
+    )
+    run_import("ea", path, geography=BARE)
+    given = StructureSector.objects.filter(structure__siret=A)
+    assert set(given.values_list("sector", "source")) >= {("nettoyage-locaux", "ea")}
+    assert not given.filter(source="inferred").exists()
+    # Nothing of Levier's taxonomy in "Xylophages quantiques": the sectors inferred from 8130Z stay.
+    kept = StructureSector.objects.filter(structure__siret=B)
+    assert kept.exists() and set(kept.values_list("source", "inferred")) == {("inferred", True)}
+    assert kept.filter(group="espaces-verts").exists()
+    link = StructureSource.objects.get(source="ea", key=B)
+    assert link.data["sectors"] == ["Xylophages quantiques"]

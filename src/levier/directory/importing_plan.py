@@ -397,8 +397,10 @@ class Planner:
         if structure.is_manual("sectors") or (self.partial and not record.sectors):
             self.sectors_of[id(structure)] = final
             return False
-        if record.sectors:
-            desired = {sector.code: guessed for sector, guessed in map_sector_labels(record.sectors)}
+        # Sector names that map to none of Levier's sectors count as no sectors given.
+        given = {sector.code: guessed for sector, guessed in map_sector_labels(record.sectors)}
+        if given:
+            desired = given
             desired_source = self.source
             withdrawn = {
                 code
