@@ -24,7 +24,7 @@ def test_demo_lists_are_annotated_and_idempotent():
     assert parks.purchase is not None and parks.purchase.reference == "VAL-2027-001"
     assert parks.entries.count() == 4
     assert parks.entries.filter(interest="yes", capacity_confirmed=True, contacted=True).count() == 1
-    assert all(e.structure.name.startswith("Jardins") for e in parks.entries.all())
+    assert all(e.structure.sectors.filter(group="espaces-verts").exists() for e in parks.entries.all())
     entries = SourcingEntry.objects.count()
     second = load_demo()
     assert SourcingEntry.objects.count() == entries == 7

@@ -75,7 +75,8 @@ def search(request):
         page = selectors.search_structures(StructureQuery(), with_map=True)
 
     base = reverse("directory:search", kwargs={"org": org.slug})
-    lists = list(sourcing_selectors.lists_of(org)) if can_edit(request.user, org) else []
+    builds_lists = can_edit(request.user, org)
+    lists = list(sourcing_selectors.lists_of(org)) if builds_lists else []
     target = _target_list(request, lists)
     in_target = sourcing_selectors.structure_ids_in(target) if target else set()
     map_svg = None
@@ -133,6 +134,7 @@ def search(request):
             "counts_rows": counts_rows,
             "clear_departement_url": _url_with(base, params, departement=None),
             "lists": lists,
+            "builds_lists": builds_lists,
             "target_list": target,
             "in_target": in_target,
             "return_to": request.get_full_path(),
