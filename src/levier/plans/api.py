@@ -1,5 +1,9 @@
 """API of the purchase plan: /api/v1/orgs/{org}/plans, purchases, lots and workflow steps.
 
+Writes that create something name their parent in the body (`year`, `purchase_id`), not in the path: the
+path then holds only `{org}`, which authentication resolves before the body is read, so that another
+organisation's member gets 404 whatever they send.
+
 Authentication binds `{org}` to the caller's memberships before anything runs (api/auth.py); reads go through
 `selectors`, writes through `services`, which check the roles (PermissionDenied: 403, ValidationError: 422).
 """
@@ -114,6 +118,7 @@ class _PurchaseValues(Schema):
 
 
 class PurchaseIn(_PurchaseValues):
+    year: int = Field(..., ge=2000, le=2100, description="Année du plan (créé s'il n'existe pas).")
     object: str
 
 
@@ -151,6 +156,7 @@ class _LotValues(Schema):
 
 
 class LotIn(_LotValues):
+    purchase_id: int
     number: str
 
 
@@ -171,6 +177,7 @@ class TransitionOut(Schema):
 
 
 class TransitionIn(Schema):
+    purchase_id: int
     step: str
     comment: str = ""
     reason: str = ""
@@ -291,15 +298,14 @@ def purchase_list(request, org: str, page: int = 1, page_size: int = 100):
     }
 
 
-@router.post(
-    "/orgs/{org}/plans/{plan}/purchases", response={201: PurchaseDetailOut}, summary="Ajouter un achat"
-)
-def purchase_create(request, org: str, plan: int, payload: PurchaseIn):
+@router.post("/orgs/{org}/purchases", response={201: PurchaseDetailOut}, summary="Ajouter un achat au plan")
+def purchase_create(request, org: str, payload: PurchaseIn):
     organisation = tenant_for(request, org).organisation
-    found = selectors.plan_in(organisation, plan)
-    if found is None:
-        raise Http404("Plan introuvable.")
-    created = services.create_purchase(request.user, found, **_values(organisation, payload, partial=False))
+    # The plan of the year is created with its first purchase, as on the page.
+    plan = services.get_or_create_plan(request.user, organisation, payload.year)
+    values = _values(organisation, payload, partial=False)
+    values.pop("year")
+    created = services.create_purchase(request.user, plan, **values)
     return Status(201, _detail(request, organisation, created.pk))
 
 
@@ -337,13 +343,13 @@ def lot_list(request, org: str, purchase: int):
     return selectors.lots_of(_purchase(tenant_for(request, org).organisation, purchase))
 
 
-@router.post("/orgs/{org}/purchases/{purchase}/lots", response={201: LotOut}, summary="Ajouter un lot")
-def lot_create(request, org: str, purchase: int, payload: LotIn):
+@router.post("/orgs/{org}/lots", response={201: LotOut}, summary="Ajouter un lot à un achat")
+def lot_create(request, org: str, payload: LotIn):
     organisation = tenant_for(request, org).organisation
-    found = _purchase(organisation, purchase)
-    return Status(
-        201, services.create_lot(request.user, found, **_values(organisation, payload, partial=False))
-    )
+    found = _purchase(organisation, payload.purchase_id)
+    values = _values(organisation, payload, partial=False)
+    values.pop("purchase_id")
+    return Status(201, services.create_lot(request.user, found, **values))
 
 
 def _lot(organisation, lot_id: int):
@@ -382,11 +388,11 @@ def transition_list(request, org: str, purchase: int):
 
 
 @router.post(
-    "/orgs/{org}/purchases/{purchase}/transitions",
+    "/orgs/{org}/transitions",
     response={201: TransitionOut},
     summary="Franchir une étape (propose, validate, refuse avec motif, review, launch…)",
 )
-def transition_create(request, org: str, purchase: int, payload: TransitionIn):
-    found = _purchase(tenant_for(request, org).organisation, purchase)
+def transition_create(request, org: str, payload: TransitionIn):
+    found = _purchase(tenant_for(request, org).organisation, payload.purchase_id)
     done = services.transition(request.user, found, payload.step, payload.comment, payload.reason)
     return Status(201, _transition_out(done))
