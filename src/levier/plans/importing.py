@@ -58,6 +58,8 @@ from .procedure import procedure_from_text
 from .services import (
     DERIVED_FIELDS,
     EDIT_ROLES,
+    PURCHASE_FIELDS,
+    SOCIAL_FIELDS,
     change_rows,
     changed_fields,
     field_label,
@@ -72,33 +74,7 @@ _KEY_LENGTH = 200
 _BATCH = 500
 
 # What an import sets on a purchase; workflow, facilitator, publication and social choices are never touched.
-IMPORTED_FIELDS = (
-    "reference",
-    "object",
-    "service",
-    "service_label",
-    "buyer",
-    "buyer_label",
-    "nature",
-    "cpv",
-    "cpv_inferred",
-    "estimated_amount",
-    "amount_basis",
-    "amount_includes_tax",
-    "duration_months",
-    "launch_date",
-    "launch_precision",
-    "notification_date",
-    "notification_precision",
-    "place",
-    "procedure",
-    "procedure_overridden",
-    "procedure_text",
-    "current_holder_name",
-    "current_holder_siret",
-    "current_contract_end",
-    "recurring",
-)
+IMPORTED_FIELDS = tuple(name for name in PURCHASE_FIELDS if name not in SOCIAL_FIELDS)
 WATCHED = (*IMPORTED_FIELDS, *DERIVED_FIELDS)
 SAVED = (*IMPORTED_FIELDS, *DERIVED_FIELDS, "place_departement", "source_sheet", "source_row")
 LOT_IMPORTED = ("title", "estimated_amount", "amount_basis", "cpv", "place")
