@@ -97,6 +97,8 @@ CONTRACT_COLUMNS = {
     "social_any": "BOOLEAN",
     "social_values": "VARCHAR",
     "holders_count": "INTEGER",
+    # The holders again, as JSON [[identifier, siret, name], ...], so that showing a contract needs no join.
+    "holders_json": "VARCHAR",
     "import_rank": "BIGINT",
 }
 HOLDER_COLUMNS = {
@@ -200,6 +202,7 @@ def contract_row(contract: Contract, source_id: str, source_file: str, import_ra
         contract.any_social,
         "|".join(social) if social else None,
         len(contract.holders),
+        json.dumps([[h.identifier, h.siret, h.name] for h in contract.holders], ensure_ascii=False),
         import_rank,
     ]
 
