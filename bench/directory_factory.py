@@ -121,16 +121,13 @@ def populate(n: int, seed: int = 1, batch_size: int = 2000) -> int:
     from django.db import transaction
 
     from levier.directory.models import (
-        KIND_FAMILY,
         Source,
         Structure,
         StructureKind,
         StructureSector,
         search_text,
     )
-    from levier.rules.sectors import load_taxonomy
 
-    taxonomy = load_taxonomy()
     rows = generate(n, seed)
     with transaction.atomic():
         for start in range(0, len(rows), batch_size):
@@ -144,18 +141,9 @@ def populate(n: int, seed: int = 1, batch_size: int = 2000) -> int:
             created = Structure.objects.bulk_create(structures)
             kinds, sectors = [], []
             for structure, row in zip(created, chunk, strict=True):
-                kinds.extend(
-                    StructureKind(structure=structure, kind=k, family=KIND_FAMILY[k], source=Source.DEMO)
-                    for k in row["kinds"]
-                )
+                kinds.extend(StructureKind.of(structure, kind, Source.DEMO) for kind in row["kinds"])
                 sectors.extend(
-                    StructureSector(
-                        structure=structure,
-                        sector=code,
-                        group=taxonomy.get(code).group,
-                        inferred=True,
-                        source=Source.INFERRED,
-                    )
+                    StructureSector.of(structure, code, Source.INFERRED, inferred=True)
                     for code in row["sectors"]
                 )
             StructureKind.objects.bulk_create(kinds)

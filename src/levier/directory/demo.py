@@ -31,7 +31,6 @@ from levier.rules.siret import luhn_ok
 from .editing import edit_structure
 from .inference import provision_kinds
 from .models import (
-    KIND_FAMILY,
     AreaDepartement,
     AreaKind,
     Basis,
@@ -246,13 +245,9 @@ def _create(demo: Demo, index: int, today: dt.date) -> Structure:
     structure = Structure(**values, provenance={name: marker for name in values})
     structure.save()
     StructureSource.objects.create(structure=structure, source=Source.DEMO, key=demo.key)
-    StructureKind.objects.bulk_create(
-        StructureKind(structure=structure, kind=kind, family=KIND_FAMILY[kind], source=Source.DEMO)
-        for kind in demo.kinds
-    )
+    StructureKind.objects.bulk_create(StructureKind.of(structure, kind, Source.DEMO) for kind in demo.kinds)
     StructureSector.objects.bulk_create(
-        StructureSector(structure=structure, sector=code, group=taxonomy.get(code).group, source=Source.DEMO)
-        for code in demo.sectors
+        StructureSector.of(structure, code, Source.DEMO) for code in demo.sectors
     )
     if demo.area is not None and demo.area[0] == AreaKind.DEPARTEMENTS:
         AreaDepartement.objects.bulk_create(

@@ -24,7 +24,6 @@ from levier.rules.sectors import load_taxonomy, normalize_naf
 from levier.rules.siret import normalize_siret
 
 from .models import (
-    KIND_FAMILY,
     AreaDepartement,
     AreaKind,
     Basis,
@@ -267,22 +266,11 @@ def _current_set(structure: Structure, name: str) -> list[str]:
 def _replace_set(structure: Structure, name: str, codes: list[str]) -> None:
     if name == "kinds":
         structure.kinds.all().delete()
-        StructureKind.objects.bulk_create(
-            StructureKind(structure=structure, kind=code, family=KIND_FAMILY[code], source=Source.MANUAL)
-            for code in codes
-        )
+        StructureKind.objects.bulk_create(StructureKind.of(structure, code, Source.MANUAL) for code in codes)
     elif name == "sectors":
-        taxonomy = load_taxonomy()
         structure.sectors.all().delete()
         StructureSector.objects.bulk_create(
-            StructureSector(
-                structure=structure,
-                sector=code,
-                group=taxonomy.get(code).group,
-                inferred=False,
-                source=Source.MANUAL,
-            )
-            for code in codes
+            StructureSector.of(structure, code, Source.MANUAL) for code in codes
         )
     else:
         structure.area_departements.all().delete()

@@ -333,6 +333,11 @@ class StructureKind(models.Model):
         self.family = KIND_FAMILY[self.kind]
         super().save(*args, **kwargs)
 
+    @classmethod
+    def of(cls, structure: Structure, kind: str, source: str) -> StructureKind:
+        """An unsaved row with its family filled in (for bulk_create, which skips save())."""
+        return cls(structure=structure, kind=kind, family=KIND_FAMILY[kind], source=source)
+
 
 class StructureSector(models.Model):
     """A sector of the rules core's taxonomy (`levier.rules.sectors`) the structure works in."""
@@ -358,6 +363,12 @@ class StructureSector(models.Model):
 
     def __str__(self):
         return self.sector
+
+    @classmethod
+    def of(cls, structure: Structure, code: str, source: str, *, inferred: bool = False) -> StructureSector:
+        """An unsaved row with the sector's group filled in from the taxonomy."""
+        group = load_taxonomy().get(code).group
+        return cls(structure=structure, sector=code, group=group, inferred=inferred, source=source)
 
 
 class AreaDepartement(models.Model):
