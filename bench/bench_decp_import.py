@@ -11,7 +11,8 @@
    decp_pairs and most scripts read DECP), then a loop touching every record; time and peak RSS.
 3. Import, in another child process: `BenchmarkStore.import_files` (ijson streaming, normalisation,
    Parquet through DuckDB, deduplication); time and peak RSS (getrusage of the child itself).
-4. Statistics for one CPV group (`social_stats`, every dimension in one query), timed over 20 runs.
+4. Statistics for one CPV group (`social_stats`, every dimension in one query), timed over 20 runs, and
+   similar contracts for two planned purchases.
 
 Run: .venv/bin/python bench/bench_decp_import.py [--contracts 1500000] [--group 452] [--keep DIR]
 """
@@ -242,6 +243,22 @@ def time_stats(store_dir: Path, group: str) -> bool:
             f"{timings[0]:.0f} ms, médiane {statistics.median(timings):.0f} ms, max {max(timings):.0f} ms"
         )
     connection.close()
+    from levier.benchmark.similar import similar_contracts
+
+    store = BenchmarkStore(store_dir)
+    for cpv, text in (
+        ("45442100", "Travaux de peinture intérieure de l'école"),
+        (None, "restauration scolaire"),
+    ):
+        timings = []
+        for _ in range(5):
+            begin = time.perf_counter()
+            found = similar_contracts(store, cpv, text, 10)
+            timings.append((time.perf_counter() - begin) * 1000)
+        print(
+            f"Marchés semblables à « {text} » (CPV {cpv or 'aucun'}) : {len(found)} trouvés, première "
+            f"{timings[0]:.0f} ms, médiane {statistics.median(timings):.0f} ms"
+        )
     return max(results["table pré-agrégée"]) < STATS_TARGET_MS
 
 
