@@ -91,6 +91,12 @@ def render(result: Classification) -> str:
         label = f" {guess.label}" if guess.label else ""
         given = " (code donné)" if guess.code == result.given_cpv else ""
         lines.append(f"    {rank}. {cpv_rules.format_cpv(guess.code)}{label}{given} : {_number(guess.score)}")
+    for title, guesses in (("Divisions CPV", result.divisions[:3]), ("Groupes CPV", result.groups[:3])):
+        if guesses:
+            ranked = " ; ".join(
+                f"{g.code} {g.label or ''} ({_number(g.score)})".replace("  ", " ") for g in guesses
+            )
+            lines.append(f"  {title} probables : {ranked}")
     lines.append("  Secteurs de l'offre inclusive :")
     for rank, guess in enumerate(result.sectors, 1):
         lines.append(f"    {rank}. {guess.label} [{guess.code}] : {_number(guess.score)}")
