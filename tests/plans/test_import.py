@@ -205,3 +205,19 @@ def test_terminal_command_json_and_dry_run(city, tmp_path, capsys):
     assert "12 créé(s)" in out and PlannedPurchase.objects.count() == 12
     with pytest.raises(CommandError):
         call_command("import", "plan", str(path), "--org", "inconnue", "--year", "2027")
+
+
+def test_terminal_command_prints_the_errors_that_stop_the_import(city, tmp_path, capsys):
+    org, _buyer = city
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(
+        _workbook([["Réf.", "Objet", "Montant"], ["A-1", "Nettoyage", "10 €"], ["A-2", None, "5 €"]])
+    )
+    with pytest.raises(CommandError):
+        call_command("import", "plan", str(path), "--org", org.slug, "--year", "2027")
+    captured = capsys.readouterr()
+    assert "ERREUR Feuille « Sheet », ligne 3, champ Objet" in captured.out
+    assert "rien n'a été importé" in captured.err
+    assert not PlannedPurchase.objects.exists()
+    call_command("import", "plan", str(path), "--org", org.slug, "--year", "2027", "--skip-errors")
+    assert list(PlannedPurchase.objects.values_list("reference", flat=True)) == ["A-1"]

@@ -560,6 +560,7 @@ def run_preview(user, plan_import: PlanImport, progress: Callable[[int], None] |
     plan_import.plan = plan if plan.pk else None
     plan_import.report = report
     plan_import.status = ImportStatus.PREVIEWED
+    plan_import.progress = plan_import.total = len(result.purchases)
     for name, value in _counts(report).items():
         setattr(plan_import, name, value)
     plan_import.save()
@@ -681,6 +682,8 @@ def _commit(user, plan_import: PlanImport, skip_errors: bool, progress) -> dict:
         committed_at=timezone.now(),
         content=None,
         report=report,
+        progress=len(result.purchases),
+        total=len(result.purchases),
         actor=actor or plan_import.actor,
         **_counts(report),
     )

@@ -3,9 +3,10 @@
     plan_import = start_preview(user, org, content, "paa.xlsx", 2027)   # QUEUED, then RUNNING, PREVIEWED
     start_commit(user, plan_import)                                     # RUNNING, then COMMITTED or FAILED
 
-`PlanImport.progress` counts the lines done (saved every `PROGRESS_EVERY` lines) and `failure` holds the
-French reason of a failure. A commit refused because the file has errors goes back to PREVIEWED with that
-reason in `failure`, so the buyer can still choose to import without the rejected lines.
+`PlanImport.progress` counts the lines done (saved every `PROGRESS_EVERY` lines; `total` is set once the
+file is read) and `failure` holds the French reason of a failure. A commit refused because the file has
+errors goes back to PREVIEWED with that reason in `failure`, so the buyer can still choose to import
+without the rejected lines.
 """
 
 from __future__ import annotations
