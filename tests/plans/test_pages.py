@@ -299,6 +299,16 @@ def test_a_refusal_needs_a_reason_and_the_history_keeps_it(client, world):
     assert "Proposé → <strong>Refusé</strong>" in page
 
 
+def test_after_a_step_the_page_goes_back_only_within_the_site(client, world):
+    purchase = world.purchases["mowing"]
+    as_role(client, world, Role.FACILITATOR)
+    response = client.post(
+        url("purchase_step", world, purchase=purchase.pk),
+        {"step": "propose", "next": "https://exemple.invalid/"},
+    )
+    assert response["Location"] == url("purchase", world, purchase=purchase.pk)
+
+
 def test_a_step_the_role_may_not_take_is_forbidden(client, world):
     purchase = world.purchases["mowing"]
     as_role(client, world, Role.READER)

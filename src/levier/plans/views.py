@@ -3,12 +3,15 @@ the export and the import. Thin: reads through `selectors`, writes through `serv
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from levier.core.charts import Bar, bar_chart, short_euros
@@ -62,8 +65,6 @@ def _purchase_or_404(request, purchase_id: int):
 
 
 def _plan_url(org_slug: str, query: dict | None = None) -> str:
-    from urllib.parse import urlencode
-
     url = reverse("plans:plan", kwargs={"org": org_slug})
     return f"{url}?{urlencode(query)}" if query else url
 
@@ -217,10 +218,10 @@ def purchase_step(request, purchase):
         request,
         f"{STEPS_BY_CODE[step].label_fr} : le statut est maintenant « {Status(done.to_status).label} ».",
     )
-    return redirect(
-        request.POST.get("next")
-        or reverse("plans:purchase", kwargs={"org": found.plan.organisation.slug, "purchase": found.pk})
-    )
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("plans:purchase", kwargs={"org": found.plan.organisation.slug, "purchase": found.pk})
+    return redirect(back)
 
 
 @org_view()
