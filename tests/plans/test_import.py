@@ -221,3 +221,20 @@ def test_terminal_command_prints_the_errors_that_stop_the_import(city, tmp_path,
     assert not PlannedPurchase.objects.exists()
     call_command("import", "plan", str(path), "--org", org.slug, "--year", "2027", "--skip-errors")
     assert list(PlannedPurchase.objects.values_list("reference", flat=True)) == ["A-1"]
+
+
+def test_a_service_linked_by_hand_survives_the_next_import(city):
+    org, buyer = city
+    content = _workbook(
+        [["Réf.", "Objet", "Service"], ["M-1", "Entretien de la mairie annexe", "Mairie annexe"]]
+    )
+    commit_import(buyer, preview_import(buyer, org, content, "plan.xlsx", 2027))
+    purchase = PlannedPurchase.objects.get(reference="M-1")
+    assert purchase.service is None and purchase.service_label == "Mairie annexe"
+    direction = Service.objects.get(organisation=org, name=SERVICES[0])
+    purchase.service = direction
+    purchase.save()
+    again = commit_import(buyer, preview_import(buyer, org, content, "plan.xlsx", 2027))
+    assert (again.updated, again.unchanged) == (0, 1)
+    purchase.refresh_from_db()
+    assert purchase.service == direction

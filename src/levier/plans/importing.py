@@ -284,8 +284,12 @@ def _basis(basis: ReaderBasis) -> str:
 
 def _apply(purchase: PlannedPurchase, record: PlannedPurchaseRecord, ctx: _Context, warn) -> None:
     """Set the file's values on a purchase (new or existing) and derive the rest."""
+    kept_service = purchase.service if purchase.service_label == (record.service or "") else None
     for name, value in _purchase_values(record, ctx, warn).items():
         setattr(purchase, name, value)
+    if purchase.service is None and kept_service is not None:
+        # Linked by hand to a service whose name the plan spells its own way: the link stays.
+        purchase.service = kept_service
     if record.cpv:
         purchase.cpv, purchase.cpv_inferred = record.cpv, False
     elif not purchase.cpv:

@@ -21,7 +21,6 @@ URL parameters (registered in url_params.py): `plan` (Plan pk), `purchase` (Plan
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -246,15 +245,6 @@ class PlannedPurchase(PurchaseFields):
     @property
     def is_published(self) -> bool:
         return self.published_at is not None
-
-    @property
-    def is_reserved(self) -> bool:
-        return bool(self.reservation)
-
-    @property
-    def contract_ends_soon(self) -> bool:
-        end = self.current_contract_end
-        return end is not None and dt.date.today() <= end <= dt.date.today() + dt.timedelta(days=183)
 
 
 class Lot(PurchaseFields):
