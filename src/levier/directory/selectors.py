@@ -30,6 +30,10 @@ from .models import SourcingNote, Structure, StructureKind, StructureSector
 from .search import SORT_DISTANCE, SORT_NAME, StructureQuery
 
 KM_PER_DEGREE_LAT = 111.2
+# The whole directory counted by département with "is_active IN (1)": SQLite answers it from the
+# (is_active, departement) index, twelve times faster than with Django's bare "WHERE is_active", which
+# every other query keeps (there the bare form lets SQLite pick the position or name index instead).
+ACTIVE_BY_INDEX = Structure.objects.filter(is_active__in=[True])
 
 
 @dataclass(frozen=True)
@@ -134,7 +138,11 @@ def search_structures(query: StructureQuery, *, with_map: bool = False) -> Searc
         needs_python = False
 
     if not needs_python:
-        counts = _departement_counts(qs) if with_map else {}
+        counts = {}
+        if with_map:
+            narrowed = query.words or query.sectors or query.group or query.family or query.kinds
+            unfiltered = not narrowed and query.min_amount is None and place is None
+            counts = _departement_counts(ACTIVE_BY_INDEX if unfiltered else qs)
         if query.departement:
             qs = qs.filter(departement=query.departement)
         total = qs.count()
