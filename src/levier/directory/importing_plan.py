@@ -398,7 +398,11 @@ class Planner:
             self.sectors_of[id(structure)] = final
             return False
         # Sector names that map to none of Levier's sectors count as no sectors given.
-        given = {sector.code: guessed for sector, guessed in map_sector_labels(record.sectors)}
+        given = (
+            {sector.code: guessed for sector, guessed in map_sector_labels(record.sectors)}
+            if record.sectors
+            else {}
+        )
         if given:
             desired = given
             desired_source = self.source

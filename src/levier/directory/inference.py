@@ -138,10 +138,15 @@ def infer_sectors(naf: str | None, name: str | None, kinds: Iterable[str] = ()) 
     return found
 
 
+@lru_cache(maxsize=1)
+def _sectors_by_label() -> dict[str, Sector]:
+    return {fold(sector.label): sector for sector in load_taxonomy().sectors}
+
+
 def map_sector_labels(labels: Iterable[str]) -> list[tuple[Sector, bool]]:
     """Levier sectors for the sector names of a source; the flag says whether the mapping was guessed."""
     taxonomy = load_taxonomy()
-    by_label = {fold(sector.label): sector for sector in taxonomy.sectors}
+    by_label = _sectors_by_label()
     mapped: dict[str, tuple[Sector, bool]] = {}
     for label in labels:
         sector = taxonomy.get(label) or by_label.get(fold(label))
