@@ -141,7 +141,8 @@ def _letter(index: int) -> str:
 
 def plan_workbook(organisation: Organisation, filters: selectors.PurchaseFilters) -> bytes:
     queryset = selectors.filter_purchases(organisation, filters)
-    purchases: list[PlannedPurchase] = list(queryset)
+    # Streamed from the database in chunks, like the rows into the workbook.
+    purchases: Iterable[PlannedPurchase] = queryset.iterator(chunk_size=1000)
     ids = queryset.values("pk")
     decisions = selectors.last_decisions(ids)
     workbook = Workbook(write_only=True)
@@ -154,13 +155,13 @@ def plan_workbook(organisation: Organisation, filters: selectors.PurchaseFilters
     lots = (
         Lot.objects.filter(purchase_id__in=ids).select_related("purchase").order_by("purchase_id", "number")
     )
-    _sheet(workbook, "Lots", LOT_COLUMNS, ((lot,) for lot in lots))
+    _sheet(workbook, "Lots", LOT_COLUMNS, ((lot,) for lot in lots.iterator(chunk_size=1000)))
     steps = (
         Transition.objects.filter(purchase_id__in=ids)
         .select_related("purchase", "actor")
         .order_by("purchase_id", "at", "pk")
     )
-    _sheet(workbook, "Décisions", STEP_COLUMNS, ((t,) for t in steps))
+    _sheet(workbook, "Décisions", STEP_COLUMNS, ((t,) for t in steps.iterator(chunk_size=1000)))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
