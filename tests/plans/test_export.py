@@ -95,3 +95,41 @@ def test_an_amount_change_and_its_procedure_show_in_the_export(client, world):
     row = next(r for r in rows_of(export(client, world)[f"Plan {YEAR}"]) if r["Référence"] == "2027-002")
     assert row["Montant estimé HT"] == pytest.approx(6000000.5)
     assert row["Procédure"] == "Procédure formalisée"
+
+
+def test_large_plans_are_written_by_the_worker_while_the_page_waits(
+    client, world, settings, monkeypatch, tmp_path, django_capture_on_commit_callbacks
+):
+    from levier.plans import exports
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.DATA_DIR = tmp_path
+    monkeypatch.setattr(exports, "INLINE_LINES", 1)
+    client.force_login(world.user(Role.READER))
+    base = reverse("plans:export", kwargs={"org": world.org.slug})
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = client.get(base, {"year": YEAR, "nature": "services"})
+    assert response.status_code == 302 and "/plan/export/?fichier=" in response["Location"]
+    status_url = response["Location"]
+    waiting = client.get(status_url).content.decode()
+    assert 'hx-trigger="every 2s"' in waiting and "en cours d'écriture" in waiting
+    token = status_url.split("fichier=")[1]
+    download = reverse("plans:export_download", kwargs={"org": world.org.slug}) + f"?fichier={token}"
+    assert client.get(download).status_code == 404  # not written yet
+    for callback in queued:
+        callback()  # the worker
+    ready = client.get(status_url, headers={"HX-Request": "true"}).content.decode()
+    assert "Télécharger le plan (xlsx)" in ready and "every 2s" not in ready
+    response = client.get(download)
+    assert response.status_code == 200
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert {row["Référence"] for row in rows_of(workbook[f"Plan {YEAR}"])} == {"2027-001", "2027-004"}
+    # The file is written outside the media folder, under the organisation's id.
+    assert (tmp_path / "plan-exports" / str(world.org.pk) / f"{token}.xlsx").exists()
+    # Another organisation's member, or a made-up token, finds nothing.
+    assert client.get(download.replace(token, "x" * 32)).status_code == 404
+    assert client.get(download.replace(token, "../../etc/passwd")).status_code == 404
+    neighbour = world.other.memberships.first().user
+    client.force_login(neighbour)
+    other = reverse("plans:export_download", kwargs={"org": world.other.slug}) + f"?fichier={token}"
+    assert client.get(other).status_code == 404

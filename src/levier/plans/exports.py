@@ -8,10 +8,18 @@ filter and add them up. Written in openpyxl's write-only mode: memory stays flat
 from __future__ import annotations
 
 import io
+import re
+import secrets
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from pathlib import Path
 
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
+from django.db import transaction
 from django.utils import timezone
+from django_tasks import task
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -165,3 +173,47 @@ def plan_workbook(organisation: Organisation, filters: selectors.PurchaseFilters
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# --- Large plans: the worker writes the file, the page waits for it ----------------------------------------
+
+# Above this many lines the export is written by the task worker: a page must answer within seconds.
+INLINE_LINES = 2000
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,60}$")
+
+
+def export_storage() -> FileSystemStorage:
+    # Outside MEDIA_ROOT: these files hold the plan's people and decisions, and are served only by the
+    # organisation's own export page.
+    return FileSystemStorage(location=Path(settings.DATA_DIR) / "plan-exports")
+
+
+def export_name(organisation_id: int, token: str) -> str:
+    if not _TOKEN.match(token or ""):
+        raise ValueError("Invalid export token.")
+    return f"{organisation_id}/{token}.xlsx"
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def start_export(organisation: Organisation, query: dict[str, str]) -> str:
+    token = new_token()
+    transaction.on_commit(lambda: export_task.enqueue(organisation.pk, query, token))
+    return token
+
+
+@task()
+def export_task(organisation_id: int, query: dict[str, str], token: str) -> str:
+    organisation = Organisation.objects.get(pk=organisation_id)
+    filters = selectors.PurchaseFilters.from_query(query, organisation)
+    storage = export_storage()
+    name = export_name(organisation_id, token)
+    try:
+        content = plan_workbook(organisation, filters)
+    except Exception:
+        storage.save(name.replace(".xlsx", ".failed"), ContentFile(b""))
+        raise
+    storage.save(name, ContentFile(content))
+    return name

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -395,6 +395,9 @@ def coming_up(request):
     )
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 @org_view()
 @require_GET
 def export_xlsx(request):
@@ -402,11 +405,50 @@ def export_xlsx(request):
     filters = selectors.PurchaseFilters.from_query(request.GET, org)
     if filters.year is None:
         filters.year = selectors.default_year(org)
-    content = exports.plan_workbook(org, filters)
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    if selectors.filter_purchases(org, filters).count() > exports.INLINE_LINES:
+        token = exports.start_export(org, filters.as_query())
+        return redirect(f"{reverse('plans:export_status', kwargs={'org': org.slug})}?fichier={token}")
+    response = HttpResponse(exports.plan_workbook(org, filters), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="plan-des-achats-{org.slug}-{filters.year}.xlsx"'
+    return response
+
+
+def _export_file(request) -> tuple[str, str]:
+    try:
+        name = exports.export_name(request.tenant.organisation.pk, request.GET.get("fichier", ""))
+    except ValueError as exc:
+        raise Http404("Export introuvable.") from exc
+    return name, name.replace(".xlsx", ".failed")
+
+
+@org_view()
+@require_GET
+def export_status(request):
+    """A large export being written by the worker: the page polls until the file is there."""
+    name, failed = _export_file(request)
+    storage = exports.export_storage()
+    context = _context(
+        request,
+        "Export du plan",
+        token=request.GET["fichier"],
+        ready=storage.exists(name),
+        failed=storage.exists(failed),
+    )
+    template = "plans/_export_status.html" if request.htmx else "plans/export_status.html"
+    return render(request, template, context)
+
+
+@org_view()
+@require_GET
+def export_download(request):
+    name, _failed = _export_file(request)
+    storage = exports.export_storage()
+    if not storage.exists(name):
+        raise Http404("Export introuvable ou pas encore prêt.")
+    response = FileResponse(storage.open(name, "rb"), content_type=XLSX, as_attachment=True)
+    response["Content-Disposition"] = (
+        f'attachment; filename="plan-des-achats-{request.tenant.organisation.slug}.xlsx"'
+    )
     return response
 
 
