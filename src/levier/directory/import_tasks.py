@@ -25,8 +25,8 @@ from django.db import transaction
 from django_tasks import task
 
 from levier.core import audit
-from levier.organisations.models import Membership
 from levier.organisations.roles import Role
+from levier.sourcing.services import has_role_in
 
 from .importing import preview_import, run_import
 from .models import ImportRun
@@ -44,8 +44,7 @@ def import_dir() -> Path:
 
 
 def require_importer(user, organisation) -> None:
-    membership = Membership.objects.filter(user=user, organisation=organisation, is_active=True).first()
-    if membership is None or not membership.has_role(*IMPORT_ROLES):
+    if not has_role_in(user, organisation, IMPORT_ROLES):
         raise PermissionDenied(
             "Seuls les facilitateurs et administrateurs importent des listes de structures."
         )

@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from levier.core import audit
-from levier.organisations.models import Membership
 from levier.organisations.roles import Role
+from levier.sourcing.services import has_role_in
 
 from .models import SourcingNote
 
@@ -17,8 +17,7 @@ NOTE_FIELDS = ("topic", "text", "occurred_on", "capacity_confirmed", "confirmed_
 
 
 def can_write_notes(actor, organisation) -> bool:
-    membership = Membership.objects.filter(user=actor, organisation=organisation, is_active=True).first()
-    return membership is not None and membership.has_role(*NOTE_ROLES)
+    return has_role_in(actor, organisation, NOTE_ROLES)
 
 
 def _check(fields) -> None:

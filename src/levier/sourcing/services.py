@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from levier.core import audit
-from levier.organisations.models import Membership
 from levier.organisations.roles import Role
+from levier.organisations.selectors import active_membership
 
 from .models import Interest, SourcingEntry, SourcingList
 
@@ -17,8 +17,13 @@ ENTRY_FIELDS = ("contacted", "contacted_on", "interest", "answered_on", "capacit
 
 
 def can_edit(actor, organisation) -> bool:
-    membership = Membership.objects.filter(user=actor, organisation=organisation, is_active=True).first()
-    return membership is not None and membership.has_role(*EDIT_ROLES)
+    return has_role_in(actor, organisation, EDIT_ROLES)
+
+
+def has_role_in(actor, organisation, roles) -> bool:
+    """Whether the actor is an active member of the organisation with one of `roles`."""
+    membership = active_membership(actor, organisation.slug)
+    return membership is not None and membership.has_role(*roles)
 
 
 def _require_editor(actor, organisation) -> None:
