@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 
@@ -41,15 +41,6 @@ class StructureQuery:
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
     words: tuple[str, ...] = field(default=(), compare=False)
-
-    @property
-    def is_empty(self) -> bool:
-        return not (
-            self.words or self.sectors or self.group or self.family or self.kinds or self.near
-        ) and not (self.departement or self.min_amount)
-
-    def with_page(self, page: int) -> StructureQuery:
-        return replace(self, page=page)
 
     @classmethod
     def from_params(cls, params: Mapping[str, object]) -> StructureQuery:
