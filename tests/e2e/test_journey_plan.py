@@ -44,7 +44,9 @@ def log_in(page, base_url, email):
     page.wait_for_load_state()
 
 
-def test_import_filter_propose_validate(live_server, page, tmp_path):
+def test_import_filter_propose_validate(live_server, page, tmp_path, settings):
+    # The demo's steps keep their files under a data folder of this run, not the user's own.
+    settings.DATA_DIR = tmp_path / "donnees"
     call_command("demo", "--no-serve")
     base = live_server.url
     plan_url = f"{base}/o/{ORG}/plan/?year={YEAR}"
