@@ -174,3 +174,16 @@ def test_plan_is_created_once_per_year(city):
     with pytest.raises(PermissionDenied):
         services.get_or_create_plan(city["users"][Role.READER], city["org"], 2028)
     assert Plan.objects.filter(organisation=city["org"]).count() == 1
+
+
+def test_place_of_execution_is_resolved_to_a_departement_when_the_reference_knows_it(city):
+    buyer = city["users"][Role.BUYER]
+    purchase = services.create_purchase(buyer, city["plan"], object="Fauchage", place="Doubs (25)")
+    assert (purchase.place_level, purchase.place_code, purchase.place_departement) == (
+        "departement",
+        "25",
+        "25",
+    )
+    unknown = services.create_purchase(buyer, city["plan"], object="Élagage", place="Quartier des Tilleuls")
+    assert (unknown.place_level, unknown.place_code) == ("", "")
+    assert unknown.place == "Quartier des Tilleuls"
