@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "levier.referential",
     "levier.directory",
     "levier.plans",
+    "levier.clauses",
     "levier.sourcing",
     "levier.benchmark",
     "levier.api",

@@ -1,0 +1,326 @@
+"""The clause documents, in French, from the organisation's editable templates: DOCX and PDF.
+
+A template (`DocumentTemplate.body`) is plain text: paragraphs separated by a blank line, a line starting
+with "- " is a list item, the first paragraph is the heading. `{placeholders}` (see `PLACEHOLDERS`) are
+filled from the clause, the rules core (hours explanation, article numbers and texts) and the organisation;
+an unknown placeholder is refused when the template is saved (`check_template`), so a document never shows
+a raw brace. The shipped defaults are in data/document_templates.json and are copied for each organisation
+on first use (`ensure_templates`), after which the organisation's text is the one used.
+
+Which documents a purchase gets: the CCAP article and the commitment form for an insertion clause (execution
+condition), the criterion wording for a social award criterion, the notice mention for a reservation.
+
+PDF: fpdf2 with DejaVu Sans shipped in data/fonts (its licence beside it) so that « » ’ € œ render.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import string
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from django.db import transaction
+
+from levier.core import audit
+from levier.rules import legal
+from levier.rules.hours import format_money_fr, format_number_fr
+
+from .models import (
+    ClauseKind,
+    DocumentKind,
+    DocumentTemplate,
+    Eligibility,
+    Frequency,
+    Way,
+)
+
+PLACEHOLDERS: dict[str, str] = {
+    "organisation": "nom de l'organisation",
+    "purchase_reference": "référence de l'achat",
+    "purchase_object": "objet de l'achat",
+    "lot_label": "« , lot n » quand la clause porte sur un lot",
+    "article_number": "numéro de l'article dans le CCAP (à compléter par l'acheteur)",
+    "hours_required": "heures d'insertion exigées",
+    "hours_explanation": "calcul des heures par le moteur de règles",
+    "eligible_publics": "liste des publics éligibles",
+    "accepted_ways": "liste des modalités acceptées",
+    "accepted_ways_inline": "modalités acceptées, sur une ligne",
+    "accepted_ways_checkboxes": "modalités acceptées, avec une case à cocher",
+    "reporting_frequency": "fréquence des déclarations (« mensuelle », « trimestrielle »…)",
+    "penalty_per_hour": "pénalité par heure non réalisée",
+    "penalty_late_report": "pénalité par déclaration en retard",
+    "start_date": "début d'exécution",
+    "end_date": "fin d'exécution",
+    "clause_article": "article du CCP de la clause d'insertion",
+    "criterion_article": "article du CCP du critère social",
+    "criterion_weight": "pondération du critère",
+    "reservation_article": "article du CCP de la réservation",
+    "reservation_title": "intitulé de la réservation",
+    "reservation_text": "texte de la réservation",
+    "reservation_conditions": "conditions de la réservation",
+}
+
+# Which documents each kind of clause gets.
+DOCUMENTS_BY_KIND = {
+    ClauseKind.EXECUTION_CONDITION: (DocumentKind.CCAP_ARTICLE, DocumentKind.COMMITMENT_FORM),
+    ClauseKind.AWARD_CRITERION: (DocumentKind.AWARD_CRITERION,),
+    ClauseKind.RESERVED: (DocumentKind.RESERVATION_NOTICE,),
+}
+
+FONT_DIR = resources.files("levier.clauses").joinpath("data", "fonts")
+NOT_SET = "non précisé"
+
+
+class TemplateError(ValueError):
+    """A template text that cannot be filled (unknown placeholder, unbalanced brace)."""
+
+
+@cache
+def default_templates() -> dict[str, dict[str, str]]:
+    raw = json.loads(
+        resources.files("levier.clauses").joinpath("data", "document_templates.json").read_text("utf-8")
+    )
+    return {item["kind"]: item for item in raw["templates"]}
+
+
+def check_template(body: str) -> None:
+    """Refuse a text whose placeholders are not all known, with a French message naming them."""
+    try:
+        names = {field for _text, field, _spec, _conv in string.Formatter().parse(body) if field is not None}
+    except ValueError as exc:
+        raise TemplateError(
+            "Accolade non fermée : écrivez {nom} pour un champ, ou doublez l'accolade ({{ ou }})."
+        ) from exc
+    unknown = sorted(name for name in names if name not in PLACEHOLDERS)
+    if unknown:
+        raise TemplateError(
+            "Champ(s) inconnu(s) : "
+            + ", ".join(f"{{{name}}}" for name in unknown)
+            + ". Champs possibles : "
+            + ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)
+            + "."
+        )
+
+
+def ensure_templates(organisation) -> list[DocumentTemplate]:
+    """The organisation's templates, copying the shipped defaults for the kinds it has not got yet."""
+    have = {t.kind: t for t in DocumentTemplate.objects.filter(organisation=organisation)}
+    for kind, item in default_templates().items():
+        if kind not in have:
+            have[kind] = DocumentTemplate.objects.create(
+                organisation=organisation, kind=kind, title=item["title"], body=item["body"]
+            )
+    return [have[kind] for kind in DocumentKind.values if kind in have]
+
+
+@transaction.atomic
+def update_template(template: DocumentTemplate, *, title: str, body: str, actor) -> DocumentTemplate:
+    check_template(body)
+    if not title.strip():
+        raise TemplateError("Titre : un titre est attendu.")
+    template.title, template.body, template.updated_by = title.strip(), body, actor
+    template.save()
+    audit.record(
+        actor,
+        template.organisation,
+        "clauses.template.update",
+        template,
+        f"Modèle modifié : {template.title}",
+    )
+    return template
+
+
+@transaction.atomic
+def reset_template(template: DocumentTemplate, *, actor) -> DocumentTemplate:
+    """Back to the shipped text."""
+    item = default_templates()[template.kind]
+    template.title, template.body, template.updated_by = item["title"], item["body"], actor
+    template.save()
+    audit.record(
+        actor, template.organisation, "clauses.template.reset", template, f"Modèle rétabli : {template.title}"
+    )
+    return template
+
+
+# --- Filling --------------------------------------------------------------------------------------------
+
+
+def _date_fr(value) -> str:
+    return value.strftime("%d/%m/%Y") if value else NOT_SET
+
+
+def _money(value) -> str:
+    return format_money_fr(value) if value is not None else NOT_SET
+
+
+def _article(article_id: str) -> legal.Article:
+    return legal.articles()[article_id]
+
+
+def reservation_article(number: str) -> legal.Article:
+    """The rules core's article for a reservation number (L2113-12 ... L2113-15)."""
+    for article in legal.articles().values():
+        if article.article == number:
+            return article
+    raise TemplateError(f"Article de réservation inconnu : « {number} ».")
+
+
+def context(clause) -> dict[str, str]:
+    """Every placeholder's value for a clause."""
+    purchase = clause.purchase
+    eligible = [Eligibility(code).label for code in clause.eligible_publics if code in Eligibility.values]
+    ways = [Way(code).label for code in clause.accepted_ways if code in Way.values]
+    values = {
+        "organisation": clause.organisation.name,
+        "purchase_reference": purchase.reference or f"achat n° {purchase.pk}",
+        "purchase_object": purchase.object,
+        "lot_label": f", lot {clause.lot.number}" if clause.lot_id else "",
+        "article_number": "…",
+        "hours_required": format_number_fr(clause.hours_required or 0, 0),
+        "hours_explanation": clause.hours_explanation or NOT_SET,
+        "eligible_publics": "\n".join(f"- {label}" for label in eligible) or f"- {NOT_SET}",
+        "accepted_ways": "\n".join(f"- {label}" for label in ways) or f"- {NOT_SET}",
+        "accepted_ways_inline": ", ".join(label.lower() for label in ways) or NOT_SET,
+        "accepted_ways_checkboxes": "\n".join(f"- ☐ {label}" for label in ways) or f"- {NOT_SET}",
+        "reporting_frequency": Frequency(clause.reporting_frequency).label.lower(),
+        "penalty_per_hour": _money(clause.penalty_per_hour),
+        "penalty_late_report": _money(clause.penalty_late_report),
+        "start_date": _date_fr(clause.start_date),
+        "end_date": _date_fr(clause.end_date),
+        "clause_article": _article("insertion_clause").article,
+        "criterion_article": _article("social_criterion").article,
+        "criterion_weight": (
+            f"{format_number_fr(Decimal(clause.criterion_weight), 2)} %"
+            if clause.criterion_weight
+            else NOT_SET
+        ),
+        "reservation_article": "",
+        "reservation_title": "",
+        "reservation_text": "",
+        "reservation_conditions": "",
+    }
+    if clause.kind == ClauseKind.RESERVED and clause.article:
+        article = reservation_article(clause.article)
+        values.update(
+            reservation_article=article.article,
+            reservation_title=article.title_fr,
+            reservation_text=article.text_fr,
+            reservation_conditions="\n".join(f"- {c}" for c in article.conditions_fr),
+        )
+    return values
+
+
+@dataclass(frozen=True)
+class Block:
+    text: str
+    bullet: bool = False
+    heading: bool = False
+
+
+@dataclass(frozen=True)
+class Document:
+    kind: str
+    title: str
+    blocks: tuple[Block, ...]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(block.text for block in self.blocks)
+
+    @property
+    def file_stem(self) -> str:
+        return self.kind.replace("_", "-")
+
+
+def fill(template: DocumentTemplate, clause) -> Document:
+    check_template(template.body)
+    filled = template.body.format_map(context(clause))
+    blocks: list[Block] = []
+    for index, paragraph in enumerate(p.strip() for p in filled.split("\n\n")):
+        if not paragraph:
+            continue
+        lines = paragraph.splitlines()
+        if all(line.startswith("- ") for line in lines):
+            blocks.extend(Block(line[2:].strip(), bullet=True) for line in lines)
+        else:
+            blocks.append(Block(" ".join(line.strip() for line in lines), heading=index == 0))
+    return Document(kind=template.kind, title=template.title, blocks=tuple(blocks))
+
+
+def documents_for(clause) -> list[Document]:
+    templates = {t.kind: t for t in ensure_templates(clause.organisation)}
+    return [fill(templates[kind], clause) for kind in DOCUMENTS_BY_KIND[ClauseKind(clause.kind)]]
+
+
+# --- Output ---------------------------------------------------------------------------------------------
+
+
+def to_docx(document: Document) -> bytes:
+    from docx import Document as Docx
+
+    out = Docx()
+    out.core_properties.title = document.title
+    out.core_properties.language = "fr-FR"
+    out.add_heading(document.title, level=1)
+    for block in document.blocks:
+        if block.heading:
+            out.add_heading(block.text, level=2)
+        elif block.bullet:
+            out.add_paragraph(block.text, style="List Bullet")
+        else:
+            out.add_paragraph(block.text)
+    buffer = io.BytesIO()
+    out.save(buffer)
+    return buffer.getvalue()
+
+
+def to_pdf(document: Document) -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.set_title(document.title)
+    pdf.set_lang("fr")
+    pdf.set_margins(20, 20, 20)
+    pdf.set_auto_page_break(True, margin=20)
+    pdf.add_font("DejaVu", "", str(FONT_DIR.joinpath("DejaVuSans.ttf")))
+    pdf.add_font("DejaVu", "B", str(FONT_DIR.joinpath("DejaVuSans-Bold.ttf")))
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 14)
+    pdf.multi_cell(0, 7, document.title, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    for block in document.blocks:
+        if block.heading:
+            pdf.set_font("DejaVu", "B", 11)
+            pdf.multi_cell(0, 6, block.text, new_x="LMARGIN", new_y="NEXT")
+        elif block.bullet:
+            pdf.set_font("DejaVu", "", 10)
+            pdf.set_x(pdf.l_margin + 5)
+            pdf.multi_cell(0, 5, f"• {block.text}", new_x="LMARGIN", new_y="NEXT")
+        else:
+            pdf.set_font("DejaVu", "", 10)
+            pdf.multi_cell(0, 5, block.text, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(2)
+    return bytes(pdf.output())
+
+
+def write_documents(clauses, directory: Path, *, actor=None) -> list[Path]:
+    """Every document of these clauses as DOCX and PDF in `directory`; returns the files written."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for clause in clauses:
+        suffix = f"-lot-{clause.lot.number}" if clause.lot_id else ""
+        for document in documents_for(clause):
+            stem = f"{document.file_stem}-clause-{clause.pk}{suffix}"
+            for extension, render in (("docx", to_docx), ("pdf", to_pdf)):
+                path = directory / f"{stem}.{extension}"
+                path.write_bytes(render(document))
+                written.append(path)
+        audit.record(
+            actor, clause.organisation, "clauses.documents.write", clause, f"Documents produits : {clause}"
+        )
+    return written
