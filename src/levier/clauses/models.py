@@ -485,8 +485,15 @@ class DeclarationLine(models.Model):
     declaration = models.ForeignKey(
         Declaration, on_delete=models.CASCADE, related_name="lines", verbose_name="déclaration"
     )
+    # Purging a participant past retention keeps the hours (they are the clause's record) and drops the
+    # person: the line then has no participant.
     participant = models.ForeignKey(
-        Participant, on_delete=models.CASCADE, related_name="lines", verbose_name="participant"
+        Participant,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="lines",
+        verbose_name="participant",
     )
     way = models.CharField("modalité", max_length=16, choices=Way.choices)
     hours = models.DecimalField("heures", max_digits=9, decimal_places=2)
