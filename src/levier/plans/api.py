@@ -94,25 +94,30 @@ class PurchasePage(Schema):
     results: list[PurchaseOut]
 
 
-class _PurchaseValues(Schema):
-    reference: str | None = None
-    service_id: int | None = None
-    buyer_id: int | None = None
+class _SharedValues(Schema):
+    """What a purchase and its lots both carry (an empty lot value means "as the purchase")."""
+
+    reservation: str | None = None
     nature: str | None = None
     cpv: str | None = None
     estimated_amount: Decimal | None = None
     amount_basis: str | None = None
-    amount_includes_tax: bool | None = None
     duration_months: int | None = Field(None, ge=0)
     launch_date: dt.date | None = None
-    notification_date: dt.date | None = None
     place: str | None = None
+
+
+class _PurchaseValues(_SharedValues):
+    reference: str | None = None
+    service_id: int | None = None
+    buyer_id: int | None = None
+    amount_includes_tax: bool | None = None
+    notification_date: dt.date | None = None
     procedure: str | None = None
     current_holder_name: str | None = None
     current_holder_siret: str | None = None
     current_contract_end: dt.date | None = None
     recurring: bool | None = None
-    reservation: str | None = None
     insertion_clause: bool | None = None
     social_criterion: bool | None = None
 
@@ -143,16 +148,8 @@ class LotOut(Schema):
     place: str
 
 
-class _LotValues(Schema):
+class _LotValues(_SharedValues):
     title: str | None = None
-    reservation: str | None = None
-    nature: str | None = None
-    cpv: str | None = None
-    estimated_amount: Decimal | None = None
-    amount_basis: str | None = None
-    duration_months: int | None = Field(None, ge=0)
-    launch_date: dt.date | None = None
-    place: str | None = None
 
 
 class LotIn(_LotValues):
