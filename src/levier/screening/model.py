@@ -117,6 +117,10 @@ class PurchaseInput:
     launch_date: date | None = None
     current_holder_siret: str = ""
     lots: tuple[LotInput, ...] = ()
+    # Several places of execution (schools, parks, sites): the ground for geographic lots.
+    sites: tuple[PlaceInput, ...] = ()
+    # Secondary CPV codes of a purchase spanning several trades: the ground for lots by trade.
+    other_cpvs: tuple[str, ...] = ()
     defence_or_security: bool = False
     planned_reservation: str = ""
     planned_clause: bool = False

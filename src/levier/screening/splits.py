@@ -1,0 +1,200 @@
+"""What would change the answer: lots by geography or by trade, with capable candidates before and after.
+
+Geography: the purchase's sites are grouped by département when they span several, else into 2 to 4
+clusters of nearby sites; each lot takes the share of the yearly amount of its sites. Trade: one lot
+per sector the purchase covers (its CPV codes, or the trades below a generic code), the yearly amount
+shared equally among them until the buyer's estimate says otherwise.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+
+from levier.rules.hours import format_money_fr
+from levier.screening import options as opts
+from levier.screening.index import DirectoryIndex
+from levier.screening.model import (
+    KINDS_BY_OPTION,
+    LotSplit,
+    PlaceInput,
+    Policy,
+    PurchaseInput,
+    SplitLot,
+)
+
+MAX_GEOGRAPHIC_LOTS = 4
+MAX_TRADE_LOTS = 6
+
+
+def _kmeans(points: Sequence[tuple[float, float]], k: int, rounds: int = 12) -> list[int]:
+    """Deterministic k-means (farthest-point start): the cluster number of each point."""
+    centres = [points[0]]
+    while len(centres) < k:
+        far = max(points, key=lambda p: min((p[0] - c[0]) ** 2 + (p[1] - c[1]) ** 2 for c in centres))
+        centres.append(far)
+    labels = [0] * len(points)
+    for _ in range(rounds):
+        labels = [
+            min(range(k), key=lambda i, p=p: (p[0] - centres[i][0]) ** 2 + (p[1] - centres[i][1]) ** 2)
+            for p in points
+        ]
+        for i in range(k):
+            members = [p for p, label in zip(points, labels, strict=True) if label == i]
+            if members:
+                centres[i] = (
+                    sum(p[0] for p in members) / len(members),
+                    sum(p[1] for p in members) / len(members),
+                )
+    return labels
+
+
+def _centroid(sites: Sequence[PlaceInput], index: DirectoryIndex) -> PlaceInput:
+    positions = [index.position(site) for site in sites]
+    positions = [p for p in positions if p is not None]
+    deps = [site.departement for site in sites if site.departement]
+    departement = max(set(deps), key=deps.count) if deps else None
+    names = ", ".join(site.label for site in sites if site.label)
+    if not positions:
+        return PlaceInput(label=names, departement=departement)
+    lat = sum(p[0] for p in positions) / len(positions)
+    lon = sum(p[1] for p in positions) / len(positions)
+    return PlaceInput(label=names, departement=departement, lat=lat, lon=lon)
+
+
+def _geographic_groups(sites: Sequence[PlaceInput], index: DirectoryIndex) -> list[list[list[PlaceInput]]]:
+    """Ways to group the sites: by département, or 2 to 4 clusters of nearby sites."""
+    by_dep: dict[str, list[PlaceInput]] = defaultdict(list)
+    for site in sites:
+        by_dep[site.departement or "?"].append(site)
+    if 1 < len(by_dep) <= MAX_GEOGRAPHIC_LOTS * 2:
+        return [[group for _dep, group in sorted(by_dep.items())]]
+    located = [(site, index.position(site)) for site in sites]
+    located = [(site, pos) for site, pos in located if pos is not None]
+    if len(located) < 2:
+        return []
+    points = [(pos[0], pos[1] * math.cos(math.radians(pos[0]))) for _site, pos in located]
+    ways = []
+    for k in range(2, min(MAX_GEOGRAPHIC_LOTS, len(located)) + 1):
+        labels = _kmeans(points, k)
+        groups = [
+            [site for (site, _p), label in zip(located, labels, strict=True) if label == i] for i in range(k)
+        ]
+        ways.append([g for g in groups if g])
+    return ways
+
+
+def _evaluate(
+    basis: str,
+    label_fr: str,
+    lots: list[tuple[str, tuple[str, ...], PlaceInput | None, float, tuple[str, ...]]],
+    code: str,
+    before: int,
+    index: DirectoryIndex,
+    policy: Policy,
+) -> LotSplit:
+    kinds = KINDS_BY_OPTION[code]
+    split_lots = []
+    for lot_label, sectors, place, amount, departements in lots:
+        found = index.candidates(sectors, place, amount, policy, kinds)
+        split_lots.append(
+            SplitLot(
+                label_fr=lot_label,
+                annual_amount=round(amount, 2),
+                departements=departements,
+                sectors=sectors,
+                candidates=tuple(found),
+            )
+        )
+    after = len({c.id for lot in split_lots for c in lot.candidates})
+    per_lot = ", ".join(f"{lot.label_fr} : {lot.candidate_count}" for lot in split_lots)
+    group = opts.KIND_GROUPS_FR[code]
+    summary = f"{label_fr} : {before} → {after} structures capables ({group}) ; par lot : {per_lot}."
+    return LotSplit(
+        basis=basis,
+        label_fr=label_fr,
+        option=code,
+        candidates_before=before,
+        candidates_after=after,
+        lots=tuple(split_lots),
+        summary_fr=summary,
+    )
+
+
+def _best(splits: list[LotSplit], policy: Policy) -> LotSplit | None:
+    """The split whose weakest lot has the most candidates, then the most candidates in all."""
+    if not splits:
+        return None
+    return max(
+        splits,
+        key=lambda s: (
+            min(min(lot.candidate_count for lot in s.lots), policy.min_candidates_to_reserve),
+            s.candidates_after,
+            -len(s.lots),
+        ),
+    )
+
+
+def propose_splits(
+    purchase: PurchaseInput,
+    sectors: tuple[str, ...],
+    annual: float,
+    index: DirectoryIndex,
+    policy: Policy,
+    frame,
+) -> list[LotSplit]:
+    codes = [code for code in opts.reservation_codes(frame)]
+    before = {
+        code: len(index.candidates(sectors, purchase.place, annual, policy, KINDS_BY_OPTION[code]))
+        for code in codes
+    }
+    found: list[LotSplit] = []
+
+    geographic: list[LotSplit] = []
+    for groups in _geographic_groups(purchase.sites, index):
+        total_sites = sum(len(g) for g in groups)
+        lots = []
+        for number, group in enumerate(groups, start=1):
+            place = _centroid(group, index)
+            share = annual * len(group) / total_sites
+            lot_label = f"Lot {number} ({place.label or place.departement or 'secteur ' + str(number)})"
+            deps = tuple(sorted({s.departement for s in group if s.departement}))
+            lots.append((lot_label, sectors, place, share, deps))
+        label = f"Découper en {len(groups)} lots géographiques"
+        geographic.extend(
+            _evaluate("geography", label, lots, code, before[code], index, policy) for code in codes
+        )
+    best = _best(geographic, policy)
+    if best is not None:
+        found.append(best)
+
+    trades: list[str] = list(sectors)
+    for cpv in purchase.other_cpvs:
+        trades.extend(index.sectors_for_cpv(cpv)[:1])
+    if purchase.cpv and len(set(trades)) < 2:
+        trades.extend(index.narrower_sectors(purchase.cpv))
+    trades = list(dict.fromkeys(trades))[:MAX_TRADE_LOTS]
+    if len(trades) >= 2:
+        share = annual / len(trades)
+        lots = []
+        for number, code_sector in enumerate(trades, start=1):
+            sector = index.taxonomy.get(code_sector)
+            lots.append(
+                (
+                    f"Lot {number} ({sector.label if sector else code_sector})",
+                    (code_sector,),
+                    purchase.place,
+                    share,
+                    (),
+                )
+            )
+        label = (
+            f"Découper en {len(trades)} lots par métier ({format_money_fr(round(share))} HT par an chacun)"
+        )
+        best = _best(
+            [_evaluate("trade", label, lots, code, before[code], index, policy) for code in codes], policy
+        )
+        if best is not None:
+            found.append(best)
+    return found
