@@ -114,6 +114,20 @@ def test_filters_by_service_with_its_sub_services_status_nature_band_and_text(cl
         "Fournitures de papier recyclé"
     }
     assert objects_listed(client.get(base, {"year": YEAR - 1})) == set()
+    services.assign_facilitator(
+        world.user(Role.BUYER), [world.purchases["roof"]], world.user(Role.FACILITATOR)
+    )
+    services.set_published(world.user(Role.BUYER), world.purchases["undated"], True)
+    facilitator = world.user(Role.FACILITATOR).pk
+    assert objects_listed(client.get(base, {"year": YEAR, "facilitator": facilitator})) == {
+        "Réfection de la toiture du gymnase"
+    }
+    assert objects_listed(client.get(base, {"year": YEAR, "published": "1"})) == {
+        "Maintenance des horodateurs"
+    }
+    assert len(objects_listed(client.get(base, {"year": YEAR, "published": "0"}))) == 3
+    page = client.get(base).content.decode()
+    assert 'name="facilitator"' in page and "Nadia Fauvel" in page and 'name="published"' in page
 
 
 def test_unknown_filter_values_are_explained_not_a_crash(client, world):

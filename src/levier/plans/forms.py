@@ -210,9 +210,19 @@ class FilterForm(forms.Form):
         choices=[("", "Tous"), *((code, label) for code, (label, _low, _high) in AMOUNT_BANDS.items())],
     )
     q = forms.CharField(label="Objet, référence ou CPV", required=False, max_length=200)
+    facilitator = forms.ChoiceField(label="Facilitateur", required=False)
+    published = forms.ChoiceField(
+        label="Publication",
+        required=False,
+        choices=[("", "Tous"), ("1", "Marqués pour publication"), ("0", "Non marqués")],
+    )
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["facilitator"].choices = [
+            ("", "Tous"),
+            *((user.pk, user.display_name) for user in facilitators_of(organisation)),
+        ]
         years = plan_years(organisation)
         self.fields["year"].choices = [(y, str(y)) for y in years] or [("", "Aucun plan")]
         self.fields["service"].queryset = organisation.services.order_by("name")
