@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "levier.clauses",
     "levier.sourcing",
     "levier.benchmark",
+    "levier.recommendations",
     "levier.api",
 ]
 

@@ -13,6 +13,7 @@ org_patterns = [
     path("structures/", include("levier.directory.urls")),
     path("sourcing/", include("levier.sourcing.urls")),
     path("benchmark/", include("levier.benchmark.urls")),
+    path("criblage/", include("levier.recommendations.urls")),
 ]
 
 urlpatterns = [
