@@ -106,7 +106,9 @@ class DirectoryIndex:
         return self._by_siret.get(siret) if siret else None
 
     def _sectors_for_cpv(self, cpv: str) -> tuple[str, ...]:
-        return tuple(match.sector.code for match in self.taxonomy.sectors_for_cpv(cpv))
+        # Only the most specific matches: "79571000" is mailing, not every secretarial service under "795".
+        matches = self.taxonomy.sectors_for_cpv(cpv)
+        return tuple(m.sector.code for m in matches if m.depth == matches[0].depth)
 
     def narrower_sectors(self, cpv: str) -> tuple[str, ...]:
         """Sectors that sit below a generic code ("45000000": painting, masonry...), for trade splits."""
