@@ -308,17 +308,36 @@ def to_pdf(document: Document) -> bytes:
     return bytes(pdf.output())
 
 
+RENDERERS = {"docx": to_docx, "pdf": to_pdf}
+CONTENT_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
+
+
+def file_name(document: Document, clause, fmt: str) -> str:
+    suffix = f"-lot-{clause.lot.number}" if clause.lot_id else ""
+    reference = (clause.purchase.reference or f"achat-{clause.purchase_id}").replace("/", "-")
+    return f"{document.file_stem}-{reference}-clause-{clause.pk}{suffix}.{fmt}"
+
+
+def render(document: Document, clause, fmt: str) -> tuple[str, bytes]:
+    """(file name, content) of one document in "docx" or "pdf"."""
+    if fmt not in RENDERERS:
+        raise TemplateError(f"Format « {fmt} » inconnu : docx ou pdf.")
+    return file_name(document, clause, fmt), RENDERERS[fmt](document)
+
+
 def write_documents(clauses, directory: Path, *, actor=None) -> list[Path]:
     """Every document of these clauses as DOCX and PDF in `directory`; returns the files written."""
     directory.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for clause in clauses:
-        suffix = f"-lot-{clause.lot.number}" if clause.lot_id else ""
         for document in documents_for(clause):
-            stem = f"{document.file_stem}-clause-{clause.pk}{suffix}"
-            for extension, render in (("docx", to_docx), ("pdf", to_pdf)):
-                path = directory / f"{stem}.{extension}"
-                path.write_bytes(render(document))
+            for fmt in RENDERERS:
+                name, content = render(document, clause, fmt)
+                path = directory / name
+                path.write_bytes(content)
                 written.append(path)
         audit.record(
             actor, clause.organisation, "clauses.documents.write", clause, f"Documents produits : {clause}"
