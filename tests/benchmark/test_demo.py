@@ -9,7 +9,7 @@ def test_demo_seed_is_fictional_and_idempotent(tmp_path, settings):
     settings.DATA_DIR = tmp_path
     first = demo.seed({})
     second = demo.seed({})
-    assert first == second == {"Marchés attribués fictifs (benchmark)": demo.CONTRACTS}
+    assert first == second == {"marchés attribués fictifs (benchmark national)": demo.CONTRACTS}
     assert [source["file"] for source in default_store().sources()] == [demo.DEMO_FILE]
     assert all(record["objet"].endswith("(fictif)") for record in demo.fictional_contracts())
 

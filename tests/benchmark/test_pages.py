@@ -37,7 +37,7 @@ def test_page_shows_charts_tables_and_similar_contracts(client, reader, loaded_d
     page = response.content.decode()
     assert response.status_code == 200
     cleaning = [r for r in loaded_dir if r["codeCPV"].startswith("909")]
-    assert f"CPV 909 : {len(cleaning)} marchés" in page
+    assert f"CPV 909&nbsp;: {len(cleaning)} marchés" in page
     assert '<svg class="levier-chart" id="graphique-region"' in page
     assert "<caption>Considérations sociales par région d&#x27;exécution</caption>" in page
     assert "Marchés semblables attribués ailleurs" in page and "Nettoyage des locaux" in page

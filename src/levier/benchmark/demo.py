@@ -89,10 +89,10 @@ def seed(orgs) -> dict[str, int]:
     fictional = store.root.parent / "benchmark-demo" / DEMO_FILE
     real_sources = [source for source in store.sources() if source["file"] != DEMO_FILE]
     if real_sources:
-        return {"Marchés attribués fictifs (benchmark) : base nationale déjà chargée, rien ajouté": 0}
+        return {"marchés fictifs du benchmark : base nationale déjà chargée, rien ajouté": 0}
     fictional.parent.mkdir(parents=True, exist_ok=True)
     fictional.write_text(
         json.dumps({"marches": {"marche": fictional_contracts()}}, ensure_ascii=False), "utf-8"
     )
     report = store.import_files([fictional])
-    return {"Marchés attribués fictifs (benchmark)": report.contracts_in_store}
+    return {"marchés attribués fictifs (benchmark national)": report.contracts_in_store}

@@ -50,6 +50,8 @@ def _tables(result: dict) -> list[dict]:
             {
                 "id": name,
                 "label": table["libelle"],
+                # "Division CPV" reads "par division CPV" in a sentence: lower the first letter only.
+                "phrase": table["libelle"][:1].lower() + table["libelle"][1:],
                 "rows": rows,
                 "chart": _chart(name, table) if name in CHARTED else None,
             }
