@@ -89,7 +89,9 @@ def _assess(
     national_rate: NationalRate,
 ) -> tuple[list[Option], opts.Context, tuple[str, ...]]:
     sectors = index.sectors_for_cpv(cpv) if cpv else ()
-    candidates = index.candidates(sectors, place, annual, policy) if sectors else []
+    # Clause partners need not carry the whole contract; reservation candidates must (capacity).
+    nearby = index.candidates(sectors, place, None, policy) if sectors else []
+    candidates = [c for c in nearby if c.capacity is None or not annual or annual <= c.capacity]
     hours, share = _hours(total, sectors, index, policy, purchase.launch_date)
     ctx = opts.Context(
         frame=frame,
@@ -107,7 +109,7 @@ def _assess(
         hours=hours,
     )
     found = [opts.reservation_option(code, candidates, ctx) for code in opts.reservation_codes(frame)]
-    found.extend(opts.clause_options(candidates, ctx))
+    found.extend(opts.clause_options(nearby, ctx))
     return found, ctx, sectors
 
 
@@ -267,6 +269,8 @@ def screen(
                 opts.KIND_GROUPS_FR[split.option],
             )
             factors = [supply, opts.Factor("split", split.summary_fr, -5.0)]
+            if not risky:
+                factors.append(opts.effect_factor())
             factors.extend(
                 f for f in option.factors if f.code not in {"supply", "amount", "capacity_unknown"}
             )
@@ -275,7 +279,7 @@ def screen(
                     after,
                     code=RESERVE_LOTS,
                     label_fr=f"{split.label_fr}, réservés ({', '.join(option.articles)})",
-                    score=0.0 if risky else opts._score(factors),
+                    score=opts.total_score(factors),
                     factors=tuple(factors),
                     risky=risky,
                     lots=tuple(lot.label_fr for lot in split.lots),

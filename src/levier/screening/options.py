@@ -171,6 +171,14 @@ def _amount_text(ctx: Context) -> str:
     return format_money_fr(round(amount)) + " HT par an" if amount else "montant annuel inconnu"
 
 
+def effect_factor() -> Factor:
+    return Factor(
+        "effect",
+        "Tout le marché est exécuté par des structures inclusives : l'effet social le plus fort.",
+        15.0,
+    )
+
+
 def reservation_option(code: str, candidates: Sequence[Candidate], ctx: Context) -> Option:
     kinds = KINDS_BY_OPTION[code]
     chosen = [c for c in candidates if not kinds.isdisjoint(c.kinds)]
@@ -219,13 +227,7 @@ def reservation_option(code: str, candidates: Sequence[Candidate], ctx: Context)
             )
         )
     if len(chosen) >= ctx.policy.min_candidates_to_reserve:
-        factors.append(
-            Factor(
-                "effect",
-                "Tout le marché est exécuté par des structures inclusives : l'effet social le plus fort.",
-                15.0,
-            )
-        )
+        factors.append(effect_factor())
     if code == RESERVE_BOTH:
         factors.append(
             Factor(
@@ -249,7 +251,7 @@ def reservation_option(code: str, candidates: Sequence[Candidate], ctx: Context)
             f"Seulement {len(chosen)} candidat(s) capable(s) : réserver expose à une consultation "
             "infructueuse ; vérifier la capacité avant de lancer (sourcing)."
         )
-    score = _score(factors)
+    score = total_score(factors)
     if not chosen:
         score = 0.0
     return Option(
@@ -278,8 +280,8 @@ def _hours_factor(ctx: Context) -> Factor:
             f"{minimum} heures fixé par l'organisation.",
             -15.0,
         )
-    # 20 points at the minimum, up to 35 for ten times the minimum and more.
-    points = 20 + 15 * min((hours - minimum) / (9 * minimum), 1.0)
+    # 15 points at the minimum, up to 30 for ten times the minimum and more.
+    points = 15 + 15 * min((hours - minimum) / (9 * minimum), 1.0)
     return Factor("hours", f"{hours} heures d'insertion ({ctx.hours.explanation}).", round(points, 1))
 
 
@@ -326,7 +328,7 @@ def clause_options(candidates: Sequence[Candidate], ctx: Context) -> list[Option
         code=CLAUSE,
         label_fr=clause_label,
         articles=(article(CLAUSE),),
-        score=_score(clause_factors),
+        score=total_score(clause_factors),
         factors=tuple(clause_factors),
         candidates=tuple(partners),
         candidate_counts=counts,
@@ -352,7 +354,7 @@ def clause_options(candidates: Sequence[Candidate], ctx: Context) -> list[Option
         code=CRITERION,
         label_fr=f"Critère social d'attribution ({article(CRITERION)})",
         articles=(article(CRITERION),),
-        score=_score(criterion_factors),
+        score=total_score(criterion_factors),
         factors=tuple(criterion_factors),
         candidates=tuple(partners),
         candidate_counts=counts,
@@ -376,7 +378,7 @@ def clause_options(candidates: Sequence[Candidate], ctx: Context) -> list[Option
         code=CLAUSE_AND_CRITERION,
         label_fr=f"Clause d'insertion et critère social ({article(CLAUSE)}, {article(CRITERION)})",
         articles=(article(CLAUSE), article(CRITERION)),
-        score=_score(both_factors),
+        score=total_score(both_factors),
         factors=tuple(both_factors),
         candidates=tuple(partners),
         candidate_counts=counts,
@@ -405,7 +407,7 @@ def none_option(ctx: Context, others: Sequence[Option]) -> Option:
             factors.append(Factor("hours", "Trop peu d'heures pour qu'une clause vaille son suivi.", 15.0))
         if not any(o.candidate_count for o in others):
             factors.append(Factor("supply", "Aucune structure inclusive capable à proximité.", 10.0))
-        score = _score(factors)
+        score = total_score(factors)
     return Option(
         code=NONE,
         label_fr="Pas de considération sociale",
@@ -416,7 +418,7 @@ def none_option(ctx: Context, others: Sequence[Option]) -> Option:
     )
 
 
-def _score(factors: Sequence[Factor]) -> float:
+def total_score(factors: Sequence[Factor]) -> float:
     return round(max(0.0, min(100.0, sum(f.weight for f in factors))), 1)
 
 

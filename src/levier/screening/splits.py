@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from levier.rules.hours import format_money_fr
+from levier.rules.sectors import cpv_prefix
 from levier.screening import options as opts
 from levier.screening.index import DirectoryIndex
 from levier.screening.model import (
@@ -24,8 +25,9 @@ from levier.screening.model import (
     SplitLot,
 )
 
-MAX_GEOGRAPHIC_LOTS = 4
+MAX_GEOGRAPHIC_LOTS = 6
 MAX_TRADE_LOTS = 6
+GENERIC_CPV_DIGITS = 4
 
 
 def _kmeans(points: Sequence[tuple[float, float]], k: int, rounds: int = 12) -> list[int]:
@@ -64,24 +66,24 @@ def _centroid(sites: Sequence[PlaceInput], index: DirectoryIndex) -> PlaceInput:
 
 
 def _geographic_groups(sites: Sequence[PlaceInput], index: DirectoryIndex) -> list[list[list[PlaceInput]]]:
-    """Ways to group the sites: by département, or 2 to 4 clusters of nearby sites."""
+    """Ways to group the sites: by département when they span several, and 2 to 6 clusters of nearby sites."""
+    ways: list[list[list[PlaceInput]]] = []
     by_dep: dict[str, list[PlaceInput]] = defaultdict(list)
     for site in sites:
         by_dep[site.departement or "?"].append(site)
     if 1 < len(by_dep) <= MAX_GEOGRAPHIC_LOTS * 2:
-        return [[group for _dep, group in sorted(by_dep.items())]]
+        ways.append([group for _dep, group in sorted(by_dep.items())])
     located = [(site, index.position(site)) for site in sites]
     located = [(site, pos) for site, pos in located if pos is not None]
-    if len(located) < 2:
-        return []
     points = [(pos[0], pos[1] * math.cos(math.radians(pos[0]))) for _site, pos in located]
-    ways = []
     for k in range(2, min(MAX_GEOGRAPHIC_LOTS, len(located)) + 1):
         labels = _kmeans(points, k)
         groups = [
             [site for (site, _p), label in zip(located, labels, strict=True) if label == i] for i in range(k)
         ]
-        ways.append([g for g in groups if g])
+        groups = [g for g in groups if g]
+        if len(groups) > 1 and groups not in ways:
+            ways.append(groups)
     return ways
 
 
@@ -172,7 +174,8 @@ def propose_splits(
     trades: list[str] = list(sectors)
     for cpv in purchase.other_cpvs:
         trades.extend(index.sectors_for_cpv(cpv)[:1])
-    if purchase.cpv and len(set(trades)) < 2:
+    # Below a generic code (a division or a group, "45000000"), the trades it holds can become lots.
+    if purchase.cpv and len(set(trades)) < 2 and len(cpv_prefix(purchase.cpv)) <= GENERIC_CPV_DIGITS:
         trades.extend(index.narrower_sectors(purchase.cpv))
     trades = list(dict.fromkeys(trades))[:MAX_TRADE_LOTS]
     if len(trades) >= 2:
