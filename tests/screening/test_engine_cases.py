@@ -2,6 +2,8 @@
 
 from dataclasses import replace
 
+import pytest
+
 from levier.rules.hours import insertion_hours
 from levier.rules.sectors import Sector, Taxonomy, load_taxonomy
 from levier.screening import DirectoryIndex, LotInput, Policy, screen
@@ -79,7 +81,8 @@ def test_waste_collection_is_split_into_geographic_lots_reserved_to_siae():
     assert lots is not None and lots.candidate_count == geographic.candidates_after
     assert result.recommendation.code == "reserve_lots", [(o.code, o.score) for o in result.options]
     assert not lots.risky
-    assert sum(lot.annual_amount for lot in geographic.lots) == 1_600_000
+    assert sum(lot.annual_amount for lot in geographic.lots) == pytest.approx(1_600_000)
+    assert all(lot.cpv == "90511000" and lot.place.has_position for lot in geographic.lots)
 
 
 def test_intellectual_services_get_a_five_percent_clause():
@@ -153,3 +156,17 @@ def test_result_serialises_for_storage():
     data = screen(purchase("55523100", 250_000), index).to_dict()
     text = json.dumps(data, default=str)
     assert data["recommendation"] == "reserve_disability" and "L2113-12" in text
+
+
+def test_a_multi_trade_contract_is_split_by_trade_with_each_lot_its_cpv():
+    # Cleaning and green spaces in one 300 k€ contract: no structure does both; each does one at 150 k€.
+    index = DirectoryIndex.build(
+        [structure(i, "EA", "nettoyage-locaux", LYON, turnover=400_000) for i in range(1, 4)]
+        + [structure(10 + i, "ESAT", "espaces-verts-entretien", LYON, turnover=400_000) for i in range(3)]
+    )
+    p = purchase("90910000", 300_000, other_cpvs=("77310000",))
+    result = screen(p, index)
+    trade = next(s for s in result.splits if s.basis == "trade")
+    assert trade.candidates_before == 0 and trade.candidates_after == 6
+    assert [(lot.cpv, lot.candidate_count) for lot in trade.lots] == [("90910000", 3), ("77310000", 3)]
+    assert result.recommendation.code == "reserve_lots"

@@ -227,12 +227,18 @@ class Option:
 
 @dataclass(frozen=True)
 class SplitLot:
+    """One proposed lot: what the buyer needs to create it (number, title, amount, place, CPV)."""
+
     label_fr: str
     annual_amount: float
     departements: tuple[str, ...] = ()
     sectors: tuple[str, ...] = ()
     cpv: str | None = None
     candidates: tuple[Candidate, ...] = ()
+    number: str = ""
+    title: str = ""
+    place: PlaceInput | None = None
+    share: float = 0.0  # share of the purchase's amount
 
     @property
     def candidate_count(self) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 
 from levier.rules.hours import format_money_fr
 from levier.rules.sectors import cpv_prefix
@@ -90,25 +91,22 @@ def _geographic_groups(sites: Sequence[PlaceInput], index: DirectoryIndex) -> li
 def _evaluate(
     basis: str,
     label_fr: str,
-    lots: list[tuple[str, tuple[str, ...], PlaceInput | None, float, tuple[str, ...]]],
+    drafts: list[SplitLot],
     code: str,
     before: int,
     index: DirectoryIndex,
     policy: Policy,
 ) -> LotSplit:
     kinds = KINDS_BY_OPTION[code]
-    split_lots = []
-    for lot_label, sectors, place, amount, departements in lots:
-        found = index.candidates(sectors, place, amount, policy, kinds)
-        split_lots.append(
-            SplitLot(
-                label_fr=lot_label,
-                annual_amount=round(amount, 2),
-                departements=departements,
-                sectors=sectors,
-                candidates=tuple(found),
-            )
+    split_lots = [
+        replace(
+            draft,
+            candidates=tuple(
+                index.candidates(draft.sectors, draft.place, draft.annual_amount, policy, kinds)
+            ),
         )
+        for draft in drafts
+    ]
     after = len({c.id for lot in split_lots for c in lot.candidates})
     per_lot = ", ".join(f"{lot.label_fr} : {lot.candidate_count}" for lot in split_lots)
     group = opts.KIND_GROUPS_FR[code]
@@ -159,10 +157,20 @@ def propose_splits(
         lots = []
         for number, group in enumerate(groups, start=1):
             place = _centroid(group, index)
-            share = annual * len(group) / total_sites
-            lot_label = f"Lot {number} ({place.label or place.departement or 'secteur ' + str(number)})"
-            deps = tuple(sorted({s.departement for s in group if s.departement}))
-            lots.append((lot_label, sectors, place, share, deps))
+            title = place.label or place.departement or f"secteur {number}"
+            lots.append(
+                SplitLot(
+                    label_fr=f"Lot {number} ({title})",
+                    annual_amount=round(annual * len(group) / total_sites, 2),
+                    departements=tuple(sorted({s.departement for s in group if s.departement})),
+                    sectors=sectors,
+                    cpv=purchase.cpv,
+                    number=str(number),
+                    title=title,
+                    place=place,
+                    share=round(len(group) / total_sites, 4),
+                )
+            )
         label = f"Découper en {len(groups)} lots géographiques"
         geographic.extend(
             _evaluate("geography", label, lots, code, before[code], index, policy) for code in codes
@@ -171,29 +179,40 @@ def propose_splits(
     if best is not None:
         found.append(best)
 
-    trades: list[str] = list(sectors)
+    # Each trade with the CPV it comes from, so that an applied split gives each lot its own code.
+    trades: dict[str, str | None] = dict.fromkeys(sectors, purchase.cpv)
     for cpv in purchase.other_cpvs:
-        trades.extend(index.sectors_for_cpv(cpv)[:1])
+        for code_sector in index.sectors_for_cpv(cpv)[:1]:
+            trades.setdefault(code_sector, cpv)
     # Below a generic code (a division or a group, "45000000"), the trades it holds can become lots.
-    if purchase.cpv and len(set(trades)) < 2 and len(cpv_prefix(purchase.cpv)) <= GENERIC_CPV_DIGITS:
-        trades.extend(index.narrower_sectors(purchase.cpv))
-    trades = list(dict.fromkeys(trades))[:MAX_TRADE_LOTS]
-    if len(trades) >= 2:
-        share = annual / len(trades)
-        lots = []
-        for number, code_sector in enumerate(trades, start=1):
+    if purchase.cpv and len(trades) < 2 and len(cpv_prefix(purchase.cpv)) <= GENERIC_CPV_DIGITS:
+        own = cpv_prefix(purchase.cpv)
+        for code_sector in index.narrower_sectors(purchase.cpv):
             sector = index.taxonomy.get(code_sector)
+            below = [c for c in sector.cpv_prefixes if c.startswith(own)] if sector else []
+            trades.setdefault(code_sector, below[0] if below else purchase.cpv)
+    chosen = list(trades.items())[:MAX_TRADE_LOTS]
+    if len(chosen) >= 2:
+        share = annual / len(chosen)
+        lots = []
+        for number, (code_sector, cpv) in enumerate(chosen, start=1):
+            sector = index.taxonomy.get(code_sector)
+            title = sector.label if sector else code_sector
             lots.append(
-                (
-                    f"Lot {number} ({sector.label if sector else code_sector})",
-                    (code_sector,),
-                    purchase.place,
-                    share,
-                    (),
+                SplitLot(
+                    label_fr=f"Lot {number} ({title})",
+                    annual_amount=round(share, 2),
+                    sectors=(code_sector,),
+                    cpv=cpv,
+                    number=str(number),
+                    title=title,
+                    place=purchase.place,
+                    share=round(1 / len(chosen), 4),
                 )
             )
+        trades_count = len(chosen)
         label = (
-            f"Découper en {len(trades)} lots par métier ({format_money_fr(round(share))} HT par an chacun)"
+            f"Découper en {trades_count} lots par métier ({format_money_fr(round(share))} HT par an chacun)"
         )
         best = _best(
             [_evaluate("trade", label, lots, code, before[code], index, policy) for code in codes], policy
