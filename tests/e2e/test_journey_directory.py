@@ -1,7 +1,6 @@
 """A buyer searches structures near a place, opens one, adds it to a sourcing list, exports the list."""
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from openpyxl import load_workbook
 
@@ -10,8 +9,12 @@ from tests.directory.search_support import make_structure, use_idf_geography
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_buyer_finds_a_structure_and_exports_a_sourcing_list(live_server, page, monkeypatch, tmp_path):
+def test_buyer_finds_a_structure_and_exports_a_sourcing_list(
+    live_server, page, monkeypatch, tmp_path, settings
+):
     use_idf_geography(monkeypatch)
+    # The demo's steps keep their files under a data folder of this run, not the user's own.
+    settings.DATA_DIR = tmp_path / "donnees"
     call_command("demo", "--no-serve")
     make_structure(
         "Atelier Lumière",
