@@ -35,7 +35,7 @@ def test_the_stored_answer_is_reused_until_the_directory_changes(world, django_a
 
 def test_the_index_is_built_once_while_the_directory_is_unchanged(world):
     engine.forget_index()
-    index, version = engine.directory_index()
+    index, _version = engine.directory_index()
     assert engine.directory_index()[0] is index
     world.structures["catering"][0].save()
     assert engine.directory_index()[0] is not index

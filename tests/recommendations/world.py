@@ -101,7 +101,7 @@ def world(make_org, member) -> World:
                 "restauration-collective",
             )
             for i in range(1, 5)
-        ],  # fmt: skip
+        ],
         "parks": [add_structure(f"ACI Jardins {i}", "ACI", "espaces-verts-entretien") for i in range(1, 4)],
     }
     return World(org, other, plan, users, purchases, structures)

@@ -51,3 +51,6 @@ api.add_router("/", benchmark_router)
 from levier.plans.api import router as plans_router  # noqa: E402
 
 api.add_router("/", plans_router)
+from levier.recommendations.api import router as recommendations_router  # noqa: E402
+
+api.add_router("/", recommendations_router)

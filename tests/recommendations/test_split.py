@@ -1,0 +1,58 @@
+"""What would change the answer: a purchase no SIAE can carry whole is cut into trade lots, applied."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from levier.organisations.roles import Role
+from levier.plans import services as plan_services
+from levier.recommendations import services
+
+from .world import add_structure
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def waste(world):
+    for i in range(1, 4):
+        add_structure(f"EI Tri {i}", "EI", "tri-recyclage", turnover=900_000)
+        add_structure(f"ACI Collecte {i}", "ACI", "collecte-dechets-menagers", turnover=900_000)
+    add_structure("EI Électro", "EI", "deee", turnover=900_000)
+    return plan_services.create_purchase(
+        world.user(Role.BUYER),
+        world.plan,
+        reference="C-9",
+        object="Collecte et valorisation des déchets des bâtiments communaux",
+        cpv="90500000",
+        nature="services",
+        estimated_amount=Decimal("300000"),
+        amount_basis="per_year",
+        duration_months=36,
+        launch_date=dt.date(2027, 3, 1),
+        place="Rhône",
+    )
+
+
+def test_a_split_shows_candidates_before_and_after_and_applies(world, waste):
+    split = services.current_screening(waste).result["splits"][0]
+    assert split["candidates_after"] > split["candidates_before"]
+    assert any(lot["candidates"] for lot in split["lots"])
+    lots = services.apply_split(world.user(Role.BUYER), waste, 1)
+    assert len(lots) == len(split["lots"])
+    assert {lot.reservation for lot in lots} == {"L2113-13"}
+    assert sum(lot.estimated_amount for lot in lots) == Decimal("300000")
+    # Screened again with its lots: the panel now speaks of each lot.
+    assert len(services.current_screening(waste).result["lots"]) == len(lots)
+
+
+def test_a_split_is_applied_once_and_by_who_may_create_lots(world, waste):
+    with pytest.raises(PermissionDenied):
+        services.apply_split(world.user(Role.FACILITATOR), waste, 1)
+    with pytest.raises(ValidationError):
+        services.apply_split(world.user(Role.BUYER), waste, 9)
+    services.apply_split(world.user(Role.BUYER), waste, 1)
+    with pytest.raises(ValidationError):
+        services.apply_split(world.user(Role.BUYER), waste, 1)
