@@ -122,7 +122,8 @@ def project(
     threshold: Decimal,
 ) -> Projection:
     """The figures of the method above, from plain values."""
-    achieved = Decimal(achieved)
+    # SQLite sums decimals as floats: round to the hundredth the lines are stored with.
+    achieved = Decimal(achieved).quantize(HUNDREDTH, ROUND_HALF_UP)
     schedule = periods(start, end, frequency_months)
     due = [last for _first, last in schedule if last < on]
     last_due = due[-1] if due else None

@@ -57,6 +57,7 @@ SERVICES = {
 DEMO_STEPS: list[str] = [
     "levier.plans.demo.seed",
     "levier.directory.demo.seed",
+    "levier.clauses.demo.seed",
     "levier.sourcing.demo.seed",
     "levier.benchmark.demo.seed",
 ]

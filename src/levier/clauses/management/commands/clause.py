@@ -15,14 +15,6 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from levier.organisations.models import Organisation
-from levier.organisations.roles import Role
-
-
-class _Operator:
-    """The person at the terminal acts with the facilitator's access: the server's operator."""
-
-    def has_role(self, *roles: str) -> bool:
-        return Role.FACILITATOR in roles
 
 
 class Command(BaseCommand):
@@ -98,13 +90,15 @@ class Command(BaseCommand):
 
     def _export_participant(self, options):
         from levier.clauses.models import Participant
-        from levier.clauses.personal_data import export_participant
+        from levier.clauses.personal_data import ServerOperator, export_participant
 
         organisation = self._organisation(options["org"])
         participant = Participant.objects.filter(organisation=organisation, code=options["code"]).first()
         if participant is None:
             raise CommandError(f"Participant inconnu : « {options['code']} » chez {organisation.name}.")
-        data = json.dumps(export_participant(None, _Operator(), participant), ensure_ascii=False, indent=2)
+        data = json.dumps(
+            export_participant(None, ServerOperator(), participant), ensure_ascii=False, indent=2
+        )
         if options["output"]:
             Path(options["output"]).write_text(data + "\n", encoding="utf-8")
             self.stdout.write(f"Données écrites dans {options['output']}.")
