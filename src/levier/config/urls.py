@@ -14,6 +14,7 @@ org_patterns = [
     path("sourcing/", include("levier.sourcing.urls")),
     path("benchmark/", include("levier.benchmark.urls")),
     path("criblage/", include("levier.recommendations.urls")),
+    path("clauses/", include("levier.clauses.urls")),
 ]
 
 urlpatterns = [
@@ -21,6 +22,7 @@ urlpatterns = [
     path("compte/", include("levier.accounts.urls")),
     path("referentiels/", include("levier.referential.urls")),
     path("publications/", include("levier.plans.publication_urls")),
+    path("facilitation/", include("levier.clauses.workspace_urls")),
     path("o/<slug:org>/", include(org_patterns)),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),

@@ -33,7 +33,8 @@ SECTIONS = [
         "clauses",
         "Clauses",
         "Rédiger les clauses d'insertion, suivre les heures déclarées et réalisées.",
-        "org:section",
+        "clauses:list",
+        available=True,
     ),
     Section(
         "pilotage",
