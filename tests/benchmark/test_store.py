@@ -100,3 +100,22 @@ def test_empty_store_answers_with_empty_tables(tmp_path):
     store = BenchmarkStore(tmp_path / "nothing")
     assert not store.loaded
     assert count(store) == 0
+
+
+def test_a_source_written_in_an_earlier_layout_is_dropped_and_named_for_import_again(tmp_path):
+    old, new = tmp_path / "ancien.json", tmp_path / "nouveau.json"
+    factory.write(old, factory.contracts(30))
+    factory.write(new, factory.contracts(50)[30:])
+    store = BenchmarkStore(tmp_path / "benchmark")
+    store.import_files([old])
+    meta_path = next(store.sources_dir.glob("*/source.json"))
+    meta = json.loads(meta_path.read_text())
+    del meta["store_format"]  # what an earlier version of Levier wrote
+    meta_path.write_text(json.dumps(meta))
+    assert [s["file"] for s in store.outdated_sources()] == ["ancien.json"]
+
+    report = store.import_files([new])
+    assert report.outdated_sources == ["ancien.json"]
+    assert [s["file"] for s in store.sources()] == ["nouveau.json"]
+    assert store.outdated_sources() == []
+    assert count(store) == report.contracts_in_store == 20

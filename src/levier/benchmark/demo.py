@@ -87,7 +87,8 @@ def fictional_contracts() -> list[dict]:
 def seed(orgs) -> dict[str, int]:
     store = default_store()
     fictional = store.root.parent / "benchmark-demo" / DEMO_FILE
-    real_sources = [source for source in store.sources() if source["file"] != DEMO_FILE]
+    outdated = {source["id"] for source in store.outdated_sources()}
+    real_sources = [s for s in store.sources() if s["file"] != DEMO_FILE and s["id"] not in outdated]
     if real_sources:
         return {"marchés fictifs du benchmark : base nationale déjà chargée, rien ajouté": 0}
     fictional.parent.mkdir(parents=True, exist_ok=True)

@@ -73,6 +73,11 @@ def render_import(report: ImportReport) -> list[str]:
         f"Marchés dans la base : {integer_fr(report.contracts_in_store)} "
         f"({report.sources_in_store} fichier(s) source)"
     )
+    if report.outdated_sources:
+        lines.append(
+            "Fichiers importés par une version antérieure de Levier, retirés de la base (à importer de "
+            f"nouveau) : {', '.join(report.outdated_sources)}"
+        )
     if report.replaced_sources:
         lines.append(f"Fichiers déjà importés, remplacés : {', '.join(report.replaced_sources)}")
     for outcome in (reason_codes.REJECTED, reason_codes.REPAIRED, reason_codes.DROPPED, reason_codes.NOTED):

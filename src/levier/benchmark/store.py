@@ -111,6 +111,11 @@ HOLDER_COLUMNS = {
 }
 
 
+# Raised whenever CONTRACT_COLUMNS or HOLDER_COLUMNS change: a source written in another layout cannot be
+# merged with the others, so the next import drops it and says which file to import again.
+STORE_FORMAT = 2
+
+
 class StoreError(RuntimeError):
     """The import could not complete; the store was left as it was (French message)."""
 
@@ -123,6 +128,7 @@ class ImportReport:
     contracts_in_store: int = 0
     sources_in_store: int = 0
     replaced_sources: list[str] = field(default_factory=list)
+    outdated_sources: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     def to_dict(self) -> dict:
@@ -134,6 +140,7 @@ class ImportReport:
                 "marches_dans_la_base": self.contracts_in_store,
                 "fichiers_dans_la_base": self.sources_in_store,
                 "fichiers_remplaces": self.replaced_sources,
+                "fichiers_a_reimporter": self.outdated_sources,
                 "duree_secondes": round(self.seconds, 2),
             }
         )
@@ -353,6 +360,10 @@ class BenchmarkStore:
             found.append(json.loads(meta.read_text("utf-8")))
         return sorted(found, key=lambda item: item["import_rank"])
 
+    def outdated_sources(self) -> list[dict]:
+        """Sources written by an earlier version of Levier in another layout (to import again)."""
+        return [source for source in self.sources() if source.get("store_format") != STORE_FORMAT]
+
     def import_files(
         self,
         paths: Iterable[str | Path],
@@ -374,6 +385,9 @@ class BenchmarkStore:
                 if on_file is not None:
                     on_file(path)
                 staged.append(self._stage(path, staging_root, report, progress, number))
+            for outdated in self.outdated_sources():
+                report.outdated_sources.append(outdated["file"])
+                shutil.rmtree(self.sources_dir / outdated["id"])
             for source_id, directory in staged:
                 target = self.sources_dir / source_id
                 if target.exists():
@@ -438,6 +452,7 @@ class BenchmarkStore:
             "file": path.name,
             "contracts": report.read.contracts - before,
             "import_rank": import_rank,
+            "store_format": STORE_FORMAT,
             "imported_at": dt.datetime.now().isoformat(timespec="seconds"),
         }
         (directory / "source.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")

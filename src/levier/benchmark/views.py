@@ -81,5 +81,6 @@ def overview(request):
             inclusive=result.get("titulaires_inclusifs"),
             similar=similar_contracts(store, cpv or None, text, SIMILAR_LIMIT) if (text or cpv) else None,
             sources=store.sources(),
+            outdated=store.outdated_sources(),
         )
     return render(request, "benchmark/overview.html", context)

@@ -30,6 +30,11 @@ def _api_token(org):
     return ApiToken.objects.filter(user__memberships__organisation=org).values_list("pk", flat=True).first()
 
 
-register_url_param("section", lambda org: SECTIONS[0].key, tenant_object=False)
+def _section(org):
+    """A section still showing its placeholder page, when one is left (the others redirect)."""
+    return next((s.key for s in SECTIONS if not s.available), SECTIONS[0].key)
+
+
+register_url_param("section", _section, tenant_object=False)
 register_url_param("invitation_key", _invitation_key)
 register_url_param("api_token", _api_token)

@@ -63,6 +63,9 @@ def section(request, section):
     found = SECTIONS_BY_KEY.get(section)
     if found is None:
         raise Http404("Rubrique inconnue.")
+    if found.url_name != "org:section":
+        # Old links to the placeholder keep working once the capability has its own pages.
+        return redirect(found.url_name, org=request.tenant.organisation.slug)
     return render(request, "core/section.html", {"title": found.label, "section": found})
 
 
