@@ -60,6 +60,7 @@ DEMO_STEPS: list[str] = [
     "levier.clauses.demo.seed",
     "levier.sourcing.demo.seed",
     "levier.benchmark.demo.seed",
+    "levier.recommendations.demo.seed",
 ]
 
 GROUP = (

@@ -181,7 +181,12 @@ class NationalRates:
         if cpv not in self.seen:
             from levier.benchmark.stats import national_rate
 
-            found = national_rate(self.store, cpv)
+            try:
+                found = national_rate(self.store, cpv)
+            except TypeError:
+                # benchmark.stats.national_rate compares DuckDB's NULL count_if (no contract under the CPV
+                # prefix) with an int; the rate is an optional factor, so a failure leaves it out.
+                found = None
             self.seen[cpv] = found.share_any if found is not None else None
         return self.seen[cpv]
 
