@@ -54,3 +54,6 @@ api.add_router("/", plans_router)
 from levier.recommendations.api import router as recommendations_router  # noqa: E402
 
 api.add_router("/", recommendations_router)
+from levier.clauses.api import router as clauses_router  # noqa: E402
+
+api.add_router("/", clauses_router)

@@ -63,6 +63,10 @@ def award_of(clause: Clause) -> Award | None:
     return Award.objects.filter(clause=clause).prefetch_related("holders__structure").first()
 
 
+def awards_of(organisation: Organisation) -> QuerySet[Award]:
+    return Award.objects.filter(organisation=organisation).prefetch_related("holders").order_by("pk")
+
+
 def award_in(organisation: Organisation, award_id: int) -> Award | None:
     return (
         Award.objects.filter(organisation=organisation, pk=award_id)
