@@ -254,7 +254,8 @@ def screen(
         and annual
         and (best_reservation is None or best_reservation.candidate_count < policy.min_candidates_to_reserve)
     ):
-        splits = propose_splits(purchase, sectors, annual, index, policy, frame)
+        before = {o.code: o.candidate_count for o in found if o.code in opts.RESERVATIONS}
+        splits = propose_splits(purchase, sectors, annual, index, policy, frame, before)
         useful = [s for s in splits if s.candidates_after > s.candidates_before]
         if useful and lots_option is None:
             split = max(useful, key=lambda s: s.candidates_after)

@@ -23,6 +23,7 @@ from levier.screening.model import (
 )
 
 CELL_DEGREES = 0.5  # about 55 km north-south; a radius query reads a few cells each way
+KM_PER_DEGREE = 111.19  # along a meridian: the latitude gap alone is a lower bound of the distance
 
 # Sector groups whose work is delivered (goods, workshop jobs) rather than done on the buyer's site.
 _DELIVERED_PROVISIONS = frozenset({"fourniture_biens_produits", "prestation_en_atelier", "negoce"})
@@ -94,6 +95,7 @@ class DirectoryIndex:
                     # No position: its own département is the only area we can vouch for.
                     bucket.by_departement.setdefault(entry.departement, []).append(entry)
         self.sectors_for_cpv = lru_cache(maxsize=4096)(self._sectors_for_cpv)
+        self.narrower_sectors = lru_cache(maxsize=4096)(self._narrower_sectors)
 
     @classmethod
     def build(cls, entries: Iterable[StructureEntry], taxonomy: Taxonomy | None = None) -> DirectoryIndex:
@@ -110,7 +112,7 @@ class DirectoryIndex:
         matches = self.taxonomy.sectors_for_cpv(cpv)
         return tuple(m.sector.code for m in matches if m.depth == matches[0].depth)
 
-    def narrower_sectors(self, cpv: str) -> tuple[str, ...]:
+    def _narrower_sectors(self, cpv: str) -> tuple[str, ...]:
         """Sectors that sit below a generic code ("45000000": painting, masonry...), for trade splits."""
         return tuple(m.sector.code for m in self.taxonomy.sectors_for_cpv(cpv, narrower=True) if m.narrower)
 
@@ -130,6 +132,12 @@ class DirectoryIndex:
         dlat = math.ceil(reach_km / (111.0 * CELL_DEGREES))
         dlon = math.ceil(reach_km / (111.0 * CELL_DEGREES * max(math.cos(math.radians(lat)), 0.2)))
         grid = bucket.grid
+        if len(grid) < (2 * dlat + 1) * (2 * dlon + 1):
+            # A thin sector: reading its few cells beats probing every cell of the window.
+            for (r, c), entries in grid.items():
+                if abs(r - row) <= dlat and abs(c - col) <= dlon:
+                    yield from entries
+            return
         for r in range(row - dlat, row + dlat + 1):
             for c in range(col - dlon, col + dlon + 1):
                 yield from grid.get((r, c), ())
@@ -166,9 +174,12 @@ class DirectoryIndex:
                 for entry in self._nearby(bucket, lat, lon, reach):
                     radius = (
                         entry.area_radius_km if entry.area_kind == "radius" and entry.area_radius_km else None
-                    )
+                    ) or default_radius
+                    # North-south distance is a lower bound of the true one: most far entries stop here.
+                    if abs(entry.lat - lat) * KM_PER_DEGREE > radius:  # type: ignore[operator]
+                        continue
                     distance = haversine_km(lat, lon, entry.lat, entry.lon)  # type: ignore[arg-type]
-                    if distance <= (radius or default_radius):
+                    if distance <= radius:
                         pool.append((entry, distance))
             elif place is None:
                 # No place at all: the whole country is open, the area cannot rule anyone out.

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache, lru_cache
 
 from levier.rules.hours import HoursResult, format_money_fr, format_percent_fr
 from levier.rules.legal import Frame, articles, ess_reservation_issues
@@ -60,6 +61,7 @@ ORDER = (
 )
 
 
+@cache
 def article(code: str) -> str:
     return articles()[ARTICLE_IDS[code]].article
 
@@ -118,9 +120,11 @@ def supply_factor(count: int, minimum: int, group_fr: str) -> tuple[Factor, bool
 
 
 def _labour_factor(ctx: Context, weight: float) -> Factor | None:
-    if ctx.labour_share is None:
-        return None
-    share = ctx.labour_share
+    return None if ctx.labour_share is None else _labour_factor_for(ctx.labour_share, weight)
+
+
+@lru_cache(maxsize=1024)
+def _labour_factor_for(share: float, weight: float) -> Factor:
     level = "forte" if share >= 0.6 else "moyenne" if share >= 0.35 else "faible"
     return Factor(
         "labour",
@@ -168,7 +172,12 @@ def _nature_factor(ctx: Context, reservation: bool) -> Factor | None:
 
 def _amount_text(ctx: Context) -> str:
     amount = ctx.annual_amount
-    return format_money_fr(round(amount)) + " HT par an" if amount else "montant annuel inconnu"
+    return _yearly_fr(round(amount)) if amount else "montant annuel inconnu"
+
+
+@lru_cache(maxsize=4096)
+def _yearly_fr(amount: int) -> str:
+    return format_money_fr(amount) + " HT par an"
 
 
 def effect_factor() -> Factor:
@@ -431,4 +440,6 @@ def reservation_codes(frame: Frame | None) -> tuple[str, ...]:
     """The reservations the legal frame allows (L2113-15 only for the social-services CPV list)."""
     if frame is None:
         return tuple(code for code in RESERVATIONS if code != RESERVE_ESS)
-    return tuple(code for code in RESERVATIONS if frame.allows(article(code)))
+    return tuple(
+        code for code in RESERVATIONS if any(item.article == article(code) for item in frame.allowed)
+    )

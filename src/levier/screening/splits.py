@@ -31,18 +31,28 @@ MAX_TRADE_LOTS = 6
 GENERIC_CPV_DIGITS = 4
 
 
+def _nearest(point: tuple[float, float], centres: list[tuple[float, float]]) -> int:
+    x, y = point
+    best, best_d = 0, math.inf
+    for i, (cx, cy) in enumerate(centres):
+        d = (x - cx) * (x - cx) + (y - cy) * (y - cy)
+        if d < best_d:
+            best, best_d = i, d
+    return best
+
+
 def _kmeans(points: Sequence[tuple[float, float]], k: int, rounds: int = 12) -> list[int]:
     """Deterministic k-means (farthest-point start): the cluster number of each point."""
     centres = [points[0]]
     while len(centres) < k:
         far = max(points, key=lambda p: min((p[0] - c[0]) ** 2 + (p[1] - c[1]) ** 2 for c in centres))
         centres.append(far)
-    labels = [0] * len(points)
+    labels: list[int] = []
     for _ in range(rounds):
-        labels = [
-            min(range(k), key=lambda i, p=p: (p[0] - centres[i][0]) ** 2 + (p[1] - centres[i][1]) ** 2)
-            for p in points
-        ]
+        new = [_nearest(p, centres) for p in points]
+        if new == labels:
+            break
+        labels = new
         for i in range(k):
             members = [p for p, label in zip(points, labels, strict=True) if label == i]
             if members:
@@ -88,24 +98,21 @@ def _geographic_groups(sites: Sequence[PlaceInput], index: DirectoryIndex) -> li
     return ways
 
 
-def _evaluate(
-    basis: str,
-    label_fr: str,
-    drafts: list[SplitLot],
-    code: str,
-    before: int,
-    index: DirectoryIndex,
-    policy: Policy,
-) -> LotSplit:
-    kinds = KINDS_BY_OPTION[code]
-    split_lots = [
+def _located(drafts: list[SplitLot], index: DirectoryIndex, policy: Policy) -> list[SplitLot]:
+    """Each lot with every capable structure of any kind; `_evaluate` keeps the kinds of a reservation."""
+    return [
         replace(
-            draft,
-            candidates=tuple(
-                index.candidates(draft.sectors, draft.place, draft.annual_amount, policy, kinds)
-            ),
+            draft, candidates=tuple(index.candidates(draft.sectors, draft.place, draft.annual_amount, policy))
         )
         for draft in drafts
+    ]
+
+
+def _evaluate(basis: str, label_fr: str, located: list[SplitLot], code: str, before: int) -> LotSplit:
+    kinds = KINDS_BY_OPTION[code]
+    split_lots = [
+        replace(lot, candidates=tuple(c for c in lot.candidates if not kinds.isdisjoint(c.kinds)))
+        for lot in located
     ]
     after = len({c.id for lot in split_lots for c in lot.candidates})
     per_lot = ", ".join(f"{lot.label_fr} : {lot.candidate_count}" for lot in split_lots)
@@ -143,12 +150,10 @@ def propose_splits(
     index: DirectoryIndex,
     policy: Policy,
     frame,
+    before: dict[str, int],
 ) -> list[LotSplit]:
-    codes = [code for code in opts.reservation_codes(frame)]
-    before = {
-        code: len(index.candidates(sectors, purchase.place, annual, policy, KINDS_BY_OPTION[code]))
-        for code in codes
-    }
+    """`before`: capable candidates of each reservation for the purchase as it stands."""
+    codes = [code for code in opts.reservation_codes(frame) if code in before]
     found: list[LotSplit] = []
 
     geographic: list[LotSplit] = []
@@ -172,9 +177,8 @@ def propose_splits(
                 )
             )
         label = f"Découper en {len(groups)} lots géographiques"
-        geographic.extend(
-            _evaluate("geography", label, lots, code, before[code], index, policy) for code in codes
-        )
+        located = _located(lots, index, policy)
+        geographic.extend(_evaluate("geography", label, located, code, before[code]) for code in codes)
     best = _best(geographic, policy)
     if best is not None:
         found.append(best)
@@ -214,9 +218,8 @@ def propose_splits(
         label = (
             f"Découper en {trades_count} lots par métier ({format_money_fr(round(share))} HT par an chacun)"
         )
-        best = _best(
-            [_evaluate("trade", label, lots, code, before[code], index, policy) for code in codes], policy
-        )
+        located = _located(lots, index, policy)
+        best = _best([_evaluate("trade", label, located, code, before[code]) for code in codes], policy)
         if best is not None:
             found.append(best)
     return found

@@ -1,0 +1,213 @@
+"""Speed of screening 1k, 5k and 10k purchases against 20,000 structures; ratio against a naive approach.
+
+Structures come from bench/directory_factory.py (the real lists' kinds, sectors, départements and
+capacities). Purchases are generated with a fixed seed: a CPV code of a sector of the taxonomy (so that
+supply exists), a département's chef-lieu as the place (a few with several sites, for geographic splits),
+a log-normal yearly amount (median 150 k€), a duration of 12 to 60 months and a launch in 2027.
+
+Optimised: the directory is read once into `DirectoryIndex` (by `structure_entries` of
+levier.recommendations.engine, as the pages and `levier screen` do), then each purchase is screened in memory.
+Baseline, same run: the obvious way, one database query per purchase for the structures of its sectors
+(and their kinds), then the same engine on that short list. Both must give the same recommendation and the
+same candidate counts, which the script checks before printing.
+
+Run (SQLite in a temporary directory by default; PostgreSQL with --database-url, a database of your own
+that the script drops and creates):
+
+    .venv/bin/python bench/bench_screening.py [--structures 20000] [--sizes 1000,5000,10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import platform
+import random
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))
+
+from bench.bench_directory_search import prepare_database  # noqa: E402
+
+
+def generate_purchases(n: int, seed: int = 7):
+    from levier.rules.geography import shipped_departements
+    from levier.rules.sectors import load_taxonomy
+    from levier.screening import PlaceInput, PurchaseInput
+
+    rng = random.Random(seed)
+    taxonomy = load_taxonomy()
+    codes = [(sector.code, cpv) for sector in taxonomy.sectors for cpv in sector.cpv_prefixes]
+    departements = [d for d in shipped_departements().values() if len(d.code) <= 2 or d.code in ("2A", "2B")]
+    purchases = []
+    for number in range(n):
+        _sector, cpv = rng.choice(codes)
+        dep = rng.choice(departements)
+        place = PlaceInput(label=dep.name, departement=dep.code, lat=dep.lat, lon=dep.lon)
+        sites = ()
+        if rng.random() < 0.1:
+            sites = tuple(
+                PlaceInput(
+                    label=f"site {i}",
+                    departement=dep.code,
+                    lat=dep.lat + rng.gauss(0, 0.25),
+                    lon=dep.lon + rng.gauss(0, 0.35),
+                )
+                for i in range(rng.randint(3, 8))
+            )
+        purchases.append(
+            PurchaseInput(
+                key=str(number),
+                object=f"Achat {number}",
+                cpv=cpv,
+                annual_amount=round(150_000 * math.exp(rng.gauss(0, 1.1))),
+                duration_months=rng.choice((12, 24, 36, 48, 60)),
+                launch_date=date(2027, rng.randint(1, 12), 1),
+                place=place,
+                sites=sites,
+            )
+        )
+    return purchases
+
+
+def naive_entries(sectors: tuple[str, ...]):
+    """Queries for one purchase: the structures of its sectors, then their sectors, kinds and areas."""
+    from collections import defaultdict
+
+    from levier.directory.models import AreaDepartement, Structure, StructureKind, StructureSector
+    from levier.screening import StructureEntry
+
+    rows = list(
+        Structure.objects.filter(is_active=True, sectors__sector__in=sectors)
+        .distinct()
+        .values_list(
+            "pk",
+            "name",
+            "siret",
+            "lat",
+            "lon",
+            "departement",
+            "area_kind",
+            "area_radius_km",
+            "headcount",
+            "esat_capacity",
+            "turnover",
+            "max_contract_amount",
+        )
+    )
+    ids = [row[0] for row in rows]
+    kinds: dict[int, list[str]] = defaultdict(list)
+    for pk, kind in StructureKind.objects.filter(structure_id__in=ids).values_list("structure_id", "kind"):
+        kinds[pk].append(kind)
+    own: dict[int, list[str]] = defaultdict(list)
+    rows_sectors = StructureSector.objects.filter(structure_id__in=ids, sector__in=sectors)
+    for pk, sector in rows_sectors.values_list("structure_id", "sector"):
+        own[pk].append(sector)
+    areas: dict[int, list[str]] = defaultdict(list)
+    for pk, dep in AreaDepartement.objects.filter(structure_id__in=ids).values_list(
+        "structure_id", "departement"
+    ):
+        areas[pk].append(dep)
+    return [
+        StructureEntry(id=pk, name=name, kinds=tuple(kinds[pk]), sectors=tuple(own[pk]), siret=siret, lat=lat,
+                       lon=lon, departement=dep, area_kind=area_kind, area_radius_km=radius,
+                       area_departements=tuple(areas[pk]), headcount=headcount, esat_capacity=esat,
+                       turnover=turnover, max_contract_amount=max_amount)
+        for (pk, name, siret, lat, lon, dep, area_kind, radius, headcount, esat, turnover, max_amount) in rows
+    ]  # fmt: skip
+
+
+def signature(result) -> tuple:
+    return (result.recommendation.code, tuple((o.code, o.candidate_count) for o in result.options))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--structures", type=int, default=20_000)
+    parser.add_argument("--sizes", default="1000,5000,10000")
+    parser.add_argument("--baseline-max", type=int, default=10_000, help="largest size the baseline runs at")
+    parser.add_argument("--database-url", default="")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+
+    workdir = tempfile.mkdtemp(prefix="levier-bench-screening-")
+    os.environ["LEVIER_DATA_DIR"] = workdir
+    os.environ["DATABASE_URL"] = prepare_database(args.database_url, workdir)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "levier.config.settings")
+    import django
+
+    django.setup()
+    from bench.directory_factory import populate
+    from django.core.management import call_command
+    from django.db import connection
+
+    from levier.recommendations.engine import structure_entries
+    from levier.screening import DirectoryIndex, Policy, screen
+
+    call_command("migrate", verbosity=0)
+    populate(args.structures, seed=4)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    purchases = generate_purchases(max(sizes))
+    policy = Policy()
+
+    wall, cpu = time.perf_counter(), time.process_time()
+    index = DirectoryIndex.build(structure_entries())
+    build_wall, build_cpu = time.perf_counter() - wall, time.process_time() - cpu
+
+    print(f"Machine : {platform.processor() or platform.machine()}, Python {platform.python_version()}")
+    print(f"Charge (1, 5, 15 min) au début : {' / '.join(f'{v:.1f}' for v in os.getloadavg())}")
+    print(
+        f"Base : {connection.vendor}, {len(index)} structures ; index construit en {build_wall:.2f} s "
+        f"(CPU {build_cpu:.2f} s)"
+    )
+    print()
+    print("| achats | index en mémoire (mur) | CPU | par achat | naïf, requêtes par achat | CPU | rapport |")
+    print("|---|---|---|---|---|---|---|")
+    for size in sizes:
+        batch = purchases[:size]
+        wall, cpu = time.perf_counter(), time.process_time()
+        fast = [screen(p, index, policy) for p in batch]
+        fast_wall, fast_cpu = time.perf_counter() - wall, time.process_time() - cpu
+        if size > args.baseline_max:
+            print(
+                f"| {size:,} | {fast_wall:.2f} s | {fast_cpu:.2f} s | {fast_wall / size * 1000:.2f} ms | "
+                "non mesuré | | |"
+            )
+            continue
+        wall, cpu = time.perf_counter(), time.process_time()
+        slow = []
+        for p in batch:
+            # The purchase's trades and, for a generic code, the trades below it (the trade split reads them).
+            sectors = tuple(dict.fromkeys(index.sectors_for_cpv(p.cpv) + index.narrower_sectors(p.cpv)))
+            slow.append(screen(p, DirectoryIndex(naive_entries(sectors), index.taxonomy), policy))
+        slow_wall, slow_cpu = time.perf_counter() - wall, time.process_time() - cpu
+        mismatches = [
+            p.key for p, a, b in zip(batch, fast, slow, strict=True) if signature(a) != signature(b)
+        ]
+        if mismatches:
+            print(f"ÉCART sur {len(mismatches)} achats, par exemple {mismatches[:5]}", file=sys.stderr)
+            return 1
+        print(
+            f"| {size:,} | {fast_wall:.2f} s | {fast_cpu:.2f} s | {fast_wall / size * 1000:.2f} ms | "
+            f"{slow_wall:.1f} s | {slow_cpu:.1f} s | {slow_wall / fast_wall:.1f}× |"
+        )
+    print()
+    recommended: dict[str, int] = {}
+    for result in fast:
+        recommended[result.recommendation.code] = recommended.get(result.recommendation.code, 0) + 1
+    print("Recommandations (dernier lot) : " + ", ".join(f"{k} {v}" for k, v in sorted(recommended.items())))
+    print(f"Charge à la fin : {' / '.join(f'{v:.1f}' for v in os.getloadavg())}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
