@@ -98,14 +98,20 @@ def _geographic_groups(sites: Sequence[PlaceInput], index: DirectoryIndex) -> li
     return ways
 
 
-def _located(drafts: list[SplitLot], index: DirectoryIndex, policy: Policy) -> list[SplitLot]:
-    """Each lot with every capable structure of any kind; `_evaluate` keeps the kinds of a reservation."""
-    return [
-        replace(
-            draft, candidates=tuple(index.candidates(draft.sectors, draft.place, draft.annual_amount, policy))
-        )
-        for draft in drafts
-    ]
+def _located(
+    drafts: list[SplitLot], index: DirectoryIndex, policy: Policy, seen: dict | None = None
+) -> list[SplitLot]:
+    """Each lot with every capable structure of any kind; `_evaluate` keeps the kinds of a reservation.
+
+    `seen` remembers lots already located: the same cluster of sites comes back in several groupings."""
+    seen = {} if seen is None else seen
+    found = []
+    for draft in drafts:
+        key = (draft.sectors, draft.place, draft.annual_amount)
+        if key not in seen:
+            seen[key] = tuple(index.candidates(draft.sectors, draft.place, draft.annual_amount, policy))
+        found.append(replace(draft, candidates=seen[key]))
+    return found
 
 
 def _evaluate(basis: str, label_fr: str, located: list[SplitLot], code: str, before: int) -> LotSplit:
@@ -157,6 +163,7 @@ def propose_splits(
     found: list[LotSplit] = []
 
     geographic: list[LotSplit] = []
+    seen: dict = {}
     for groups in _geographic_groups(purchase.sites, index):
         total_sites = sum(len(g) for g in groups)
         lots = []
@@ -177,7 +184,7 @@ def propose_splits(
                 )
             )
         label = f"Découper en {len(groups)} lots géographiques"
-        located = _located(lots, index, policy)
+        located = _located(lots, index, policy, seen)
         geographic.extend(_evaluate("geography", label, located, code, before[code]) for code in codes)
     best = _best(geographic, policy)
     if best is not None:
