@@ -10,11 +10,11 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from levier.clauses import declarations, services
-from levier.clauses.models import ClauseKind, Declaration, DeclarationImport, DeclarationLine, Participant
+from levier.clauses.models import Declaration, DeclarationImport, DeclarationLine, Participant
 from levier.core.models import AuditEvent
 from levier.organisations.roles import Role
 
-from .world import world_fixture  # noqa: F401
+from .world import insertion_clause, world_fixture  # noqa: F401
 
 HEADERS = [
     "Période",
@@ -78,17 +78,9 @@ def write_xlsx(path, rows, headers=HEADERS):
 
 @pytest.fixture
 def follow(world):
-    facilitator = world["users"][Role.FACILITATOR]
-    clause = services.create_clause(
-        facilitator,
-        world["purchase"],
-        kind=ClauseKind.EXECUTION_CONDITION,
-        start_date=dt.date(2027, 1, 1),
-        end_date=dt.date(2028, 12, 31),
-    )
     return {
-        "clause": clause,
-        "user": facilitator,
+        "clause": insertion_clause(world, end=dt.date(2028, 12, 31)),
+        "user": world["users"][Role.FACILITATOR],
         "viewer": world["memberships"][Role.FACILITATOR],
         **world,
     }

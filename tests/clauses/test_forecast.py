@@ -8,12 +8,11 @@ from decimal import Decimal
 
 import pytest
 
-from levier.clauses import declarations, forecast, services
+from levier.clauses import declarations, forecast
 from levier.clauses.forecast import add_months, periods, project
-from levier.clauses.models import ClauseKind
 from levier.organisations.roles import Role
 
-from .world import world_fixture  # noqa: F401
+from .world import insertion_clause, world_fixture  # noqa: F401
 
 
 def independent(required, achieved, start, end, observed):
@@ -121,15 +120,7 @@ def test_a_due_period_not_declared_counts_as_zero_and_is_late():
 def test_progress_reads_the_declarations_and_many_agrees_with_one(world):
     facilitator = world["users"][Role.FACILITATOR]
     viewer = world["memberships"][Role.FACILITATOR]
-    clause = services.create_clause(
-        facilitator,
-        world["purchase"],
-        kind=ClauseKind.EXECUTION_CONDITION,
-        start_date=dt.date(2027, 1, 1),
-        end_date=dt.date(2027, 12, 31),
-        hours_required=1000,
-        hours_override_reason="Objectif du quartier",
-    )
+    clause = insertion_clause(world, hours_required=1000, hours_override_reason="Objectif du quartier")
     base = {"age_band": "under_26", "sex": "F", "eligibility": "youth", "contract_type": "cddi"}
     for month, hours in ((1, 60), (2, 70), (3, 80)):
         declarations.record_declaration(

@@ -12,27 +12,20 @@ from django.core.management import call_command
 from django.http import Http404
 
 from levier.clauses import declarations, forecast, personal_data, services
-from levier.clauses.models import ClauseKind, DeclarationLine, Participant
+from levier.clauses.models import DeclarationLine, Participant
 from levier.core.models import AuditEvent
 from levier.organisations.roles import Role
 
-from .world import world_fixture  # noqa: F401
+from .world import insertion_clause, world_fixture  # noqa: F401
 
 PERSON = {"age_band": "under_26", "sex": "F", "eligibility": "rsa", "contract_type": "cddi", "qpv": True}
 
 
 @pytest.fixture
 def followed(world):
-    facilitator = world["users"][Role.FACILITATOR]
-    clause = services.create_clause(
-        facilitator,
-        world["purchase"],
-        kind=ClauseKind.EXECUTION_CONDITION,
-        start_date=dt.date(2027, 1, 1),
-        end_date=dt.date(2027, 12, 31),
-    )
+    clause = insertion_clause(world)
     declarations.record_declaration(
-        facilitator,
+        world["users"][Role.FACILITATOR],
         world["memberships"][Role.FACILITATOR],
         clause,
         period_start=dt.date(2027, 1, 1),

@@ -48,3 +48,18 @@ def world_fixture(make_org, member):
         "purchase": purchase,
         "lot": lot,
     }
+
+
+def insertion_clause(world, *, end=dt.date(2027, 12, 31), **values):
+    """An insertion clause of the world's purchase from 01/01/2027, created by its facilitator."""
+    from levier.clauses import services
+    from levier.clauses.models import ClauseKind
+
+    return services.create_clause(
+        world["users"][Role.FACILITATOR],
+        world["purchase"],
+        kind=ClauseKind.EXECUTION_CONDITION,
+        start_date=dt.date(2027, 1, 1),
+        end_date=end,
+        **values,
+    )
