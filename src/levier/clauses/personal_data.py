@@ -41,7 +41,8 @@ from .models import (
     Sex,
 )
 
-PARTICIPANT_FIELDS = (
+# The pseudonymous profile; names come on top only where the organisation allows them.
+PROFILE_FIELDS = (
     "age_band",
     "sex",
     "eligibility",
@@ -50,10 +51,9 @@ PARTICIPANT_FIELDS = (
     "contract_type",
     "contract_months",
     "referring_body",
-    "first_name",
-    "last_name",
 )
 NAME_FIELDS = ("first_name", "last_name")
+PARTICIPANT_FIELDS = (*PROFILE_FIELDS, *NAME_FIELDS)
 CHOICES = {
     "age_band": AgeBand,
     "sex": Sex,
