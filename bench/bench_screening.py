@@ -134,7 +134,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1000,5000,10000")
     parser.add_argument("--baseline-max", type=int, default=10_000, help="largest size the baseline runs at")
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--example", action="store_true", help="compare with the existing tool's cut-offs")
     args = parser.parse_args(argv)
+    if args.example:
+        compare_example(args.structures)
+        return 0
     sizes = [int(s) for s in args.sizes.split(",")]
 
     workdir = tempfile.mkdtemp(prefix="levier-bench-screening-")
@@ -207,6 +211,89 @@ def main(argv: list[str] | None = None) -> int:
     print("Recommandations (dernier lot) : " + ", ".join(f"{k} {v}" for k, v in sorted(recommended.items())))
     print(f"Charge à la fin : {' / '.join(f'{v:.1f}' for v in os.getloadavg())}")
     return 0
+
+
+# --- The same example plan under Levier's defaults and under the existing tool's cut-offs (docs/screening.md)
+
+EXAMPLE_PLAN = (
+    # object, CPV, nature, département, yearly amount, months
+    ("Restauration collective des crèches", "55523100", "services", "69", 400_000, 48),
+    ("Impression des supports de communication", "79810000", "services", "33", 60_000, 36),
+    ("Mise sous pli et routage", "79571000", "services", "59", 30_000, 24),
+    ("Entretien des espaces verts", "77310000", "services", "69", 180_000, 36),
+    ("Collecte des déchets ménagers", "90511000", "services", "13", 1_500_000, 60),
+    ("Nettoyage des locaux administratifs", "90910000", "services", "75", 600_000, 48),
+    ("Étude de mobilité", "79411000", "services", "69", 80_000, 12),
+    ("Travaux de peinture des écoles", "45442100", "works", "94", 300_000, 12),
+    ("Blanchisserie du linge des EHPAD", "98310000", "services", "35", 120_000, 36),
+)
+
+
+def existing_tool(index, policy, purchase) -> str:
+    """le marché de l'inclusion's rule: count sector + area matches; 30 → reserve (if the amount is under
+    30 % of their average turnover), 10 → a lot, 1 → a clause, else nothing."""
+    sectors = index.sectors_for_cpv(purchase.cpv)
+    matches = index.candidates(sectors, purchase.place, None, policy) if sectors else []
+    turnovers = [c.capacity / policy.max_turnover_share for c in matches if c.capacity_known]
+    average = sum(turnovers) / len(turnovers) if turnovers else 0
+    if len(matches) >= 30 and purchase.annual_amount < 0.3 * average:
+        verdict = "réserver"
+    elif len(matches) >= 10:
+        verdict = "réserver un lot"
+    elif len(matches) >= 1:
+        verdict = "clause"
+    else:
+        verdict = "rien"
+    return f"{len(matches)} structures → {verdict}"
+
+
+def compare_example(structures: int = 20_000) -> None:
+    """Print the docs/screening.md table (no database: the generated directory is indexed directly)."""
+    from bench.directory_factory import generate
+
+    from levier.rules.geography import shipped_departements
+    from levier.screening import DirectoryIndex, PlaceInput, Policy, PurchaseInput, StructureEntry, screen
+
+    rows = generate(structures, seed=4)
+    entries = [
+        StructureEntry(
+            id=i,
+            name=r["name"],
+            kinds=tuple(r["kinds"]),
+            sectors=tuple(r["sectors"]),
+            lat=r["lat"],
+            lon=r["lon"],
+            departement=r["departement"],
+            headcount=r.get("headcount"),
+            esat_capacity=r.get("esat_capacity"),
+            turnover=r.get("turnover"),
+            max_contract_amount=r.get("max_contract_amount"),
+        )
+        for i, r in enumerate(rows)
+    ]
+    index = DirectoryIndex.build(entries)
+    policy = Policy()
+    departements = shipped_departements()
+    print("| achat | outil existant (secteur + zone) | Levier : recommandation | score | capables |")
+    print("|---|---|---|---|---|")
+    for number, (text, cpv, nature, dep, annual, months) in enumerate(EXAMPLE_PLAN, start=1):
+        d = departements[dep]
+        purchase = PurchaseInput(
+            key=str(number),
+            object=text,
+            cpv=cpv,
+            nature=nature,
+            annual_amount=annual,
+            duration_months=months,
+            launch_date=date(2027, 3, 1),
+            place=PlaceInput(label=d.name, departement=dep, lat=d.lat, lon=d.lon),
+        )
+        result = screen(purchase, index, policy)
+        best = result.recommendation
+        print(
+            f"| {text} ({dep}, {annual:,} €/an) | {existing_tool(index, policy, purchase)} | {best.label_fr} "
+            f"| {best.score:g} | {best.candidate_count} |"
+        )
 
 
 if __name__ == "__main__":
