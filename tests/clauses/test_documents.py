@@ -16,6 +16,7 @@ from levier.clauses.models import ClauseKind, DocumentKind, DocumentTemplate
 from levier.core.models import AuditEvent
 from levier.organisations.roles import Role
 from levier.rules import legal
+from levier.rules.hours import insertion_hours, spread_over_years
 
 from .world import world_fixture  # noqa: F401
 
@@ -50,6 +51,8 @@ def test_ccap_article_docx_and_pdf_carry_the_computed_hours_and_article(insertio
     assert set(found) == {DocumentKind.CCAP_ARTICLE, DocumentKind.COMMITMENT_FORM}
     article = legal.articles()["insertion_clause"].article
     hours = f"{insertion.hours_required}"
+    by_year = spread_over_years(insertion_hours(insertion.hours_required, 1, 1, 1), dt.date(2027, 9, 1), 48)
+    assert [p.label for p in by_year.periods] == ["2027", "2028", "2029", "2030", "2031"]
     for fmt, read in (("docx", docx_text), ("pdf", pdf_text)):
         name, content = documents.render(found[DocumentKind.CCAP_ARTICLE], insertion, fmt)
         assert name.endswith(f".{fmt}") and "CLA-2027-001" in name
@@ -58,6 +61,9 @@ def test_ccap_article_docx_and_pdf_carry_the_computed_hours_and_article(insertio
         assert f"l'article {article} du code de la commande publique" in text
         assert "01/09/2027" in text and "31/08/2031" in text
         assert "déclaration mensuelle" in text
+        # 01/09/2027 to 31/08/2031: 48 months spread over five calendar years by the rules core.
+        spread = " ; ".join(f"{p.label} : {p.hours} h" for p in by_year.periods)
+        assert f"Répartition indicative par année : {spread}." in text
         assert "35 € par heure non réalisée" in text
         assert insertion.hours_explanation.split(" = ")[0].replace("\u202f", " ") in text
 

@@ -28,7 +28,7 @@ from django.db import transaction
 
 from levier.core import audit
 from levier.rules import legal
-from levier.rules.hours import format_money_fr, format_number_fr
+from levier.rules.hours import format_money_fr, format_number_fr, insertion_hours, spread_over_years
 
 from .models import (
     ClauseKind,
@@ -47,6 +47,7 @@ PLACEHOLDERS: dict[str, str] = {
     "article_number": "numéro de l'article dans le CCAP (à compléter par l'acheteur)",
     "hours_required": "heures d'insertion exigées",
     "hours_explanation": "calcul des heures par le moteur de règles",
+    "hours_by_year": "répartition des heures par année civile, au prorata des mois d'exécution",
     "eligible_publics": "liste des publics éligibles",
     "accepted_ways": "liste des modalités acceptées",
     "accepted_ways_inline": "modalités acceptées, sur une ligne",
@@ -158,6 +159,20 @@ def _money(value) -> str:
     return format_money_fr(value) if value is not None else NOT_SET
 
 
+def _hours_by_year(clause) -> str:
+    """The rules core's spread of the required hours over the calendar years of execution."""
+    if not (clause.hours_required and clause.start_date and clause.end_date):
+        return NOT_SET
+    months = (
+        (clause.end_date.year - clause.start_date.year) * 12 + clause.end_date.month - clause.start_date.month
+    )
+    months += 1 if clause.end_date.day >= clause.start_date.day - 1 else 0
+    # The required hours as a rules-core result (1 € × 100 % × 100 % ÷ 1 €/h per hour), to spread them.
+    total = insertion_hours(clause.hours_required, 1, 1, 1)
+    spread = spread_over_years(total, clause.start_date, max(months, 1))
+    return " ; ".join(f"{p.label} : {format_number_fr(p.hours, 0)} h" for p in spread.periods)
+
+
 def _article(article_id: str) -> legal.Article:
     return legal.articles()[article_id]
 
@@ -183,6 +198,7 @@ def context(clause) -> dict[str, str]:
         "article_number": "…",
         "hours_required": format_number_fr(clause.hours_required or 0, 0),
         "hours_explanation": clause.hours_explanation or NOT_SET,
+        "hours_by_year": _hours_by_year(clause),
         "eligible_publics": "\n".join(f"- {label}" for label in eligible) or f"- {NOT_SET}",
         "accepted_ways": "\n".join(f"- {label}" for label in ways) or f"- {NOT_SET}",
         "accepted_ways_inline": ", ".join(label.lower() for label in ways) or NOT_SET,
