@@ -44,6 +44,9 @@ def test_a_split_shows_candidates_before_and_after_and_applies(world, waste):
     assert len(lots) == len(split["lots"])
     assert {lot.reservation for lot in lots} == {"L2113-13"}
     assert sum(lot.estimated_amount for lot in lots) == Decimal("300000")
+    # Each trade lot carries the CPV of its trade and the title the engine gave it.
+    assert [lot.cpv for lot in lots] == [lot["cpv"] or "" for lot in split["lots"]]
+    assert all(lot.title for lot in lots)
     # Screened again with its lots: the panel now speaks of each lot.
     assert len(services.current_screening(waste).result["lots"]) == len(lots)
 

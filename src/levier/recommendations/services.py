@@ -265,16 +265,18 @@ def apply_split(user, purchase: PlannedPurchase, number: int) -> list:
     reservation = RESERVATION_OF_OPTION.get(split["option"], Reservation.NONE)
     lots = []
     for position, lot in enumerate(split["lots"], start=1):
-        place = lot["departements"][0] if len(lot.get("departements") or []) == 1 else ""
+        place = (lot.get("place") or {}).get("label") or ""
+        if not place and len(lot.get("departements") or []) == 1:
+            place = lot["departements"][0]
         lots.append(
             plan_services.create_lot(
                 user,
                 purchase,
-                number=str(position),
-                title=lot["label_fr"][:300],
+                number=str(lot.get("number") or position),
+                title=(lot.get("title") or lot["label_fr"])[:300],
                 estimated_amount=Decimal(str(round(lot["annual_amount"], 2))),
                 amount_basis="per_year",
-                place=place,
+                place=place[:200],
                 cpv=lot.get("cpv") or "",
                 reservation=reservation,
             )
