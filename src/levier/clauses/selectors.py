@@ -228,14 +228,12 @@ def facilitated_organisations(user) -> list[Organisation]:
     return [m.organisation for m in memberships if Role.FACILITATOR in m.roles]
 
 
-def workspace_clauses(user, organisations: list[Organisation]) -> list[Clause]:
+def workspace_clauses(user, organisations: list[Organisation], *, include_closed=False) -> list[Clause]:
     """Clauses of those organisations the user follows, or that nobody follows yet."""
-
     result = []
     for organisation in organisations:
-        result += list(
-            clauses_of(organisation)
-            .filter(Q(facilitator=user) | Q(facilitator__isnull=True))
-            .exclude(status=ClauseStatus.CLOSED)
-        )
+        queryset = clauses_of(organisation).filter(Q(facilitator=user) | Q(facilitator__isnull=True))
+        if not include_closed:
+            queryset = queryset.exclude(status=ClauseStatus.CLOSED)
+        result += list(queryset)
     return result
