@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from levier.clauses import declarations, forecast
+from levier.clauses import declarations, forecast, services
 from levier.clauses.forecast import add_months, periods, project
 from levier.organisations.roles import Role
 
@@ -140,3 +140,21 @@ def test_progress_reads_the_declarations_and_many_agrees_with_one(world):
     assert one.behind == (expected * 0.9 > 210)
     many = forecast.progress_many([clause], on=dt.date(2027, 4, 5))
     assert many[clause.pk] == one
+
+
+def test_alerts_list_the_clause_behind(world, capsys):
+    facilitator = world["users"][Role.FACILITATOR]
+    clause = insertion_clause(world, hours_required=1200, hours_override_reason="Objectif")
+    services.activate_clause(facilitator, clause)
+    declarations.record_declaration(
+        facilitator,
+        world["memberships"][Role.FACILITATOR],
+        clause,
+        period_start=dt.date(2027, 1, 1),
+        period_end=dt.date(2027, 3, 31),
+        lines=[{"code": "P-9", "way": "direct_hire", "hours": 40, "age_band": "26_49", "sex": "M",
+                "eligibility": "rsa", "contract_type": "cdi"}],
+    )  # fmt: skip
+    ((flagged, found),) = forecast.alerts([clause], on=dt.date(2027, 4, 2))
+    assert flagged == clause and found.behind
+    assert forecast.alerts([clause], on=dt.date(2027, 3, 15)) == []

@@ -231,6 +231,16 @@ def progress_many(clauses, *, on: dt.date | None = None) -> dict[int, Projection
     }
 
 
+def alerts(clauses, *, on: dt.date | None = None) -> list[tuple[object, Projection]]:
+    """The clauses that are behind or have a declaration overdue, with their figures, most behind first."""
+    clauses = list(clauses)
+    found = progress_many(clauses, on=on)
+    flagged = [
+        (clause, found[clause.pk]) for clause in clauses if found[clause.pk] and found[clause.pk].alert
+    ]
+    return sorted(flagged, key=lambda pair: (not pair[1].behind, pair[1].share_achieved))
+
+
 # --- Figures of a clause (final report, facilitator's summaries) -----------------------------------------
 
 

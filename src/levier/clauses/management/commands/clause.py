@@ -2,6 +2,7 @@
 
 - `levier clause documents --org SLUG --purchase REF -o DIR`: DOCX and PDF of every clause of the purchase;
 - `levier clause purge [--org SLUG] [--dry-run] [--on AAAA-MM-JJ]`: delete participants past retention;
+- `levier clause alerts --org SLUG`: the running clauses behind or with a declaration overdue;
 - `levier clause export-participant --org SLUG --code CODE [-o FILE]`: one participant's data as JSON
   (a request from that person), recorded in the audit trail as an operator's action.
 """
@@ -34,6 +35,8 @@ class Command(BaseCommand):
         purge.add_argument(
             "--on", default=None, help="Date de référence AAAA-MM-JJ (aujourd'hui par défaut)."
         )
+        alerts = actions.add_parser("alerts", help="Clauses en retard ou dont une déclaration manque.")
+        alerts.add_argument("--org", required=True, help="Identifiant (slug) de l'organisation.")
         export = actions.add_parser("export-participant", help="Données d'un participant, en JSON.")
         export.add_argument("--org", required=True)
         export.add_argument("--code", required=True, help="Code du participant.")
@@ -87,6 +90,19 @@ class Command(BaseCommand):
             f"{result.participants} participant(s) {verb} ; {result.lines_unlinked} ligne(s) de déclaration "
             "conservée(s) sans participant."
         )
+
+    def _alerts(self, options):
+        from levier.clauses.forecast import alerts
+        from levier.clauses.models import Clause, ClauseStatus
+
+        organisation = self._organisation(options["org"])
+        running = Clause.objects.filter(organisation=organisation, status=ClauseStatus.ACTIVE).select_related(
+            "purchase", "lot"
+        )
+        flagged = alerts(running)
+        for clause, found in flagged:
+            self.stdout.write(f"{clause} : {found.alert}")
+        self.stdout.write(f"{len(flagged)} clause(s) signalée(s) sur {running.count()} en exécution.")
 
     def _export_participant(self, options):
         from levier.clauses.models import Participant
