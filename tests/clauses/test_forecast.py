@@ -146,6 +146,7 @@ def test_alerts_list_the_clause_behind(world, capsys):
     facilitator = world["users"][Role.FACILITATOR]
     clause = insertion_clause(world, hours_required=1200, hours_override_reason="Objectif")
     services.activate_clause(facilitator, clause)
+    assert forecast.alerts([clause], on=dt.date(2027, 3, 15)) == []  # nothing due yet
     declarations.record_declaration(
         facilitator,
         world["memberships"][Role.FACILITATOR],
@@ -157,4 +158,3 @@ def test_alerts_list_the_clause_behind(world, capsys):
     )  # fmt: skip
     ((flagged, found),) = forecast.alerts([clause], on=dt.date(2027, 4, 2))
     assert flagged == clause and found.behind
-    assert forecast.alerts([clause], on=dt.date(2027, 3, 15)) == []
