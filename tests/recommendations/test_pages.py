@@ -160,3 +160,12 @@ def test_api_screening_and_policy(client, world):
     outsider = client
     outsider.force_login(world.user("outsider"))
     assert outsider.get(url).status_code == 404
+
+
+def test_a_line_screened_under_an_older_policy_says_so(client, world):
+    services.screen_plan(world.plan)
+    url = reverse("plans:plan", kwargs={"org": world.org.slug})
+    c = _client(client, world, Role.READER)
+    assert "à recribler" not in c.get(url).content.decode()
+    services.update_policy(world.user(Role.STEWARD), world.org, radius_on_site_km=20)
+    assert c.get(url).content.decode().count("à recribler") == 3

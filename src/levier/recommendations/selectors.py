@@ -6,17 +6,30 @@ from collections.abc import Iterable
 
 from django.db.models import Exists, OuterRef
 
-from .models import PurchaseScreening, ScreeningOverride, ScreeningRun
+from .engine import directory_version
+from .models import PurchaseScreening, ScreeningOverride, ScreeningPolicy, ScreeningRun
 
 
 def badges_for(purchases: Iterable) -> dict[int, PurchaseScreening]:
-    """The stored screening of each purchase of a page, in one query, with `overridden` set."""
+    """The stored screening of each purchase of a page, in one query, with `overridden` set, and `stale`
+    when the directory or the policy changed since (two small queries for the whole page)."""
+    purchases = list(purchases)
     ids = [purchase.pk for purchase in purchases]
     if not ids:
         return {}
     found = (
         PurchaseScreening.objects.filter(purchase_id__in=ids)
-        .only("purchase_id", "option", "option_label", "score", "compulsory", "hours", "candidate_ids")
+        .only(
+            "purchase_id",
+            "option",
+            "option_label",
+            "score",
+            "compulsory",
+            "hours",
+            "candidate_ids",
+            "directory_version",
+            "policy_version",
+        )
         .annotate(
             overridden=Exists(
                 ScreeningOverride.objects.filter(
@@ -25,7 +38,16 @@ def badges_for(purchases: Iterable) -> dict[int, PurchaseScreening]:
             )
         )
     )
-    return {screening.purchase_id: screening for screening in found}
+    found = {screening.purchase_id: screening for screening in found}
+    if found:
+        organisation_id = purchases[0].plan.organisation_id
+        policy = ScreeningPolicy.objects.filter(organisation_id=organisation_id).values_list(
+            "version", flat=True
+        )
+        current = (directory_version(), policy.first() or 1)
+        for screening in found.values():
+            screening.stale = (screening.directory_version, screening.policy_version) != current
+    return found
 
 
 def overrides_of(purchase) -> list[ScreeningOverride]:
