@@ -154,7 +154,7 @@ def test_result_serialises_for_storage():
 
     index = DirectoryIndex.build(_disability_supply("restauration-collective"))
     data = screen(purchase("55523100", 250_000), index).to_dict()
-    text = json.dumps(data, default=str)
+    text = json.dumps(data)  # no default: the stored JSON needs no converter
     assert data["recommendation"] == "reserve_disability" and "L2113-12" in text
 
 
