@@ -105,3 +105,24 @@ def test_screen_names_an_unknown_organisation(tmp_path):
     plan = _plan(tmp_path / "plan.xlsx", [["Objet", "Montant"], ["Nettoyage", "1000"]])
     with pytest.raises(CommandError, match="Organisation inconnue"):
         call_command("screen", str(plan), "-o", str(tmp_path / "r.xlsx"), "--org", "inconnue")
+
+
+@pytest.mark.django_db
+def test_screen_gives_each_lot_its_own_row(tmp_path):
+    _directory()
+    plan = _plan(
+        tmp_path / "plan.xlsx",
+        [
+            ["Réf.", "Objet", "CPV", "N° de lot", "Montant total HT", "Durée (mois)", "Lancement", "Lieu"],
+            ["N-1", "Nettoyage des bâtiments", "90910000", None, "900 000", 36, "01/03/2027", "69"],
+            [None, "Lot 1 – Écoles", None, None, "600 000", None, None, None],
+            [None, "Lot 2 – Crèches", None, None, "300 000", None, None, None],
+        ],
+    )
+    report = tmp_path / "rapport.xlsx"
+    call_command("screen", str(plan), "-o", str(report))
+    header, *lines = openpyxl.load_workbook(report)["Recommandations"].iter_rows(values_only=True)
+    rows = [dict(zip(header, line, strict=True)) for line in lines]
+    assert [row["Lot"] for row in rows] == [None, "Lot 1 : Écoles", "Lot 2 : Crèches"]
+    assert [row["Montant annuel HT"] for row in rows] == [300_000, 200_000, 100_000]
+    assert all(row["Recommandation"] for row in rows)
