@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from levier.organisations.roles import Role
 from levier.plans import services as plan_services
@@ -59,3 +60,17 @@ def test_a_split_is_applied_once_and_by_who_may_create_lots(world, waste):
     services.apply_split(world.user(Role.BUYER), waste, 1)
     with pytest.raises(ValidationError):
         services.apply_split(world.user(Role.BUYER), waste, 1)
+
+
+def test_the_panel_shows_the_split_and_its_button_applies_it(client, world, waste):
+    client.force_login(world.user(Role.BUYER))
+    kwargs = {"org": world.org.slug, "purchase": waste.pk}
+    html = client.get(reverse("recommendations:panel", kwargs=kwargs)).content.decode()
+    assert "Ce qui changerait la réponse" in html and "Appliquer ce découpage" in html
+    assert "avant" in html and "après" in html
+    response = client.post(reverse("recommendations:apply_split", kwargs=kwargs), {"split": 1}, follow=True)
+    assert "Allotissement appliqué" in response.content.decode()
+    assert waste.lots.count() >= 2
+    # Once cut into lots, the panel speaks per lot and no longer offers to cut.
+    html = client.get(reverse("recommendations:panel", kwargs=kwargs)).content.decode()
+    assert "Par lot" in html and "Appliquer ce découpage" not in html
