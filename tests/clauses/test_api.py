@@ -5,33 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from levier.accounts.services import create_api_token
 from levier.clauses.models import Award, Clause, Declaration
 from levier.core.models import AuditEvent
 from levier.organisations.roles import Role
 from tests.clauses import test_pages_world
 from tests.clauses.test_pages_world import SECRET
+from tests.plans.test_api import Api
 
 world = test_pages_world.world  # the fixture, under the name the tests ask for
 pytestmark = pytest.mark.django_db
-
-
-class Api:
-    def __init__(self, client, user, org_slug):
-        _token, raw = create_api_token(user, "tests")
-        self.client, self.headers, self.base = (
-            client,
-            {"Authorization": f"Bearer {raw}"},
-            f"/api/v1/orgs/{org_slug}",
-        )
-
-    def get(self, path, **params):
-        return self.client.get(self.base + path, params, headers=self.headers)
-
-    def post(self, path, payload):
-        return self.client.post(
-            self.base + path, payload, content_type="application/json", headers=self.headers
-        )
 
 
 def api_as(client, w, role):

@@ -229,19 +229,7 @@ def _line_out(line) -> dict:
         "participant_code": person.code if person else None,
         "way": line.way,
         "hours": line.hours,
-        **{
-            name: getattr(person, name) if person else None
-            for name in (
-                "age_band",
-                "sex",
-                "eligibility",
-                "qualification",
-                "qpv",
-                "contract_type",
-                "contract_months",
-                "referring_body",
-            )
-        },
+        **{name: getattr(person, name) if person else None for name in personal_data.PROFILE_FIELDS},
     }
 
 

@@ -23,6 +23,7 @@ from .models import (
     Sex,
     Way,
 )
+from .personal_data import PROFILE_FIELDS
 
 HUNDRED = Decimal(100)
 
@@ -232,16 +233,7 @@ class LineForm(forms.Form):
         label="Prescripteur", choices=[("", "—"), *ReferringBody.choices], required=False
     )
 
-    PARTICIPANT_FIELDS = (
-        "age_band",
-        "sex",
-        "eligibility",
-        "qualification",
-        "qpv",
-        "contract_type",
-        "contract_months",
-        "referring_body",
-    )
+    PARTICIPANT_FIELDS = PROFILE_FIELDS
 
     def clean(self):
         data = super().clean()

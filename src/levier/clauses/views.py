@@ -76,6 +76,17 @@ def _require_participants(request):
         raise PermissionDenied("Les données des participants sont réservées aux facilitateurs.")
 
 
+def _write(request, form, write, refusals, success: str) -> bool:
+    """Run a service write: its French refusal goes beside the form's field, a success into the messages."""
+    try:
+        write()
+    except refusals as error:
+        form.add_service_error(error)
+        return False
+    messages.success(request, success)
+    return True
+
+
 # --- The list -------------------------------------------------------------------------------------------
 
 
@@ -224,12 +235,14 @@ def clause_edit(request, clause):
     found = _clause_or_404(request, clause)
     form = _clause_form(request, found.purchase, request.POST or None, ClauseForm.initial_from(found))
     if request.method == "POST" and form.is_valid():
-        try:
-            services.update_clause(request.user, found, **form.values())
-        except services.ClauseError as error:
-            form.add_service_error(error)
-        else:
-            messages.success(request, "Clause enregistrée.")
+        done = _write(
+            request,
+            form,
+            lambda: services.update_clause(request.user, found, **form.values()),
+            services.ClauseError,
+            "Clause enregistrée.",
+        )
+        if done:
             return redirect(_clause_url(found))
     return render(
         request,
@@ -301,12 +314,14 @@ def award_edit(request, clause):
         if not rows:
             form.add_error(None, "Titulaires : indiquez au moins le titulaire du marché.")
         else:
-            try:
-                awards.record_award(request.user, found, holders=rows, **form.cleaned_data)
-            except awards.AwardError as error:
-                form.add_service_error(error)
-            else:
-                messages.success(request, "Attribution enregistrée.")
+            done = _write(
+                request,
+                form,
+                lambda: awards.record_award(request.user, found, holders=rows, **form.cleaned_data),
+                awards.AwardError,
+                "Attribution enregistrée.",
+            )
+            if done:
                 return redirect(_clause_url(found))
     return render(
         request,
@@ -330,15 +345,17 @@ def declaration_create(request, clause):
         if not rows:
             form.add_error(None, "Lignes : indiquez au moins un participant et ses heures.")
         else:
-            try:
-                declarations.record_declaration(
+            total = sum((r["hours"] for r in rows), Decimal(0))
+            done = _write(
+                request,
+                form,
+                lambda: declarations.record_declaration(
                     request.user, request.tenant, found, lines=rows, **form.cleaned_data
-                )
-            except declarations.DeclarationError as error:
-                form.add_service_error(error)
-            else:
-                total = sum((r["hours"] for r in rows), Decimal(0))
-                messages.success(request, f"Déclaration enregistrée : {format_number_fr(total)} heures.")
+                ),
+                (declarations.DeclarationError, personal_data.ParticipantError),
+                f"Déclaration enregistrée : {format_number_fr(total)} heures.",
+            )
+            if done:
                 return redirect(_clause_url(found))
     return render(
         request,
