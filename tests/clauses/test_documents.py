@@ -7,6 +7,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from docx import Document as read_docx
 from pypdf import PdfReader
@@ -68,7 +69,8 @@ def test_ccap_article_docx_and_pdf_carry_the_computed_hours_and_article(insertio
         assert insertion.hours_explanation.split(" = ")[0].replace("\u202f", " ") in text
 
 
-def test_pdf_renders_french_typography(insertion):
+def test_pdf_renders_french_typography(insertion, world):
+    editor = world["users"][Role.FACILITATOR]
     documents.ensure_templates(insertion.organisation)
     template = DocumentTemplate.objects.get(
         organisation=insertion.organisation, kind=DocumentKind.CCAP_ARTICLE
@@ -77,7 +79,7 @@ def test_pdf_renders_french_typography(insertion):
         template,
         title="Clause « insertion » de l'œuvre",
         body=template.body + "\n\nCoût d’une heure : 30 € — « test »",
-        actor=None,
+        actor=editor,
     )
     document = documents.documents_for(insertion)[0]
     text = pdf_text(documents.render(document, insertion, "pdf")[1])
@@ -116,22 +118,31 @@ def test_award_criterion_wording(world):
     assert legal.articles()["social_criterion"].article in text
 
 
-def test_template_edits_are_checked_used_and_audited(insertion):
+def test_template_edits_are_checked_used_and_audited(insertion, world):
+    editor = world["users"][Role.ADMIN]
+    with pytest.raises(PermissionDenied):
+        documents.update_template(
+            DocumentTemplate.objects.filter(organisation=world["org"]).first()
+            or documents.ensure_templates(world["org"])[0],
+            title="x",
+            body="y",
+            actor=world["users"][Role.BUYER],
+        )
     documents.ensure_templates(insertion.organisation)
     template = DocumentTemplate.objects.get(
         organisation=insertion.organisation, kind=DocumentKind.COMMITMENT_FORM
     )
     with pytest.raises(documents.TemplateError) as refused:
-        documents.update_template(template, title="Engagement", body="Heures : {heures}", actor=None)
+        documents.update_template(template, title="Engagement", body="Heures : {heures}", actor=editor)
     assert "{heures}" in str(refused.value)
     with pytest.raises(documents.TemplateError):
-        documents.update_template(template, title="Engagement", body="Heures : {hours_required", actor=None)
+        documents.update_template(template, title="Engagement", body="Heures : {hours_required", actor=editor)
     documents.update_template(
-        template, title="Engagement", body="Engagement\n\nNous ferons {hours_required} heures.", actor=None
+        template, title="Engagement", body="Engagement\n\nNous ferons {hours_required} heures.", actor=editor
     )
     form = next(d for d in documents.documents_for(insertion) if d.kind == DocumentKind.COMMITMENT_FORM)
     assert f"Nous ferons {insertion.hours_required} heures." in form.text
-    documents.reset_template(template, actor=None)
+    documents.reset_template(template, actor=editor)
     template.refresh_from_db()
     assert template.body == documents.default_templates()[DocumentKind.COMMITMENT_FORM]["body"]
     assert AuditEvent.objects.filter(action__startswith="clauses.template.").count() == 2

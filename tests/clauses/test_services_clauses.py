@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from levier.clauses import services
 from levier.clauses.models import ClauseKind, ClauseStatus, Eligibility, Way
@@ -133,3 +134,12 @@ def test_settings_are_checked_and_audited(world):
     done = services.update_settings(admin, world["org"], retention_months=24, names_allowed=True)
     assert done.retention_months == 24 and done.names_allowed
     assert AuditEvent.objects.filter(action="clauses.settings.update").count() == 1
+
+
+@pytest.mark.parametrize("role", [Role.READER, Role.PRESCRIBER, Role.STEWARD])
+def test_roles_that_do_not_write_clauses_are_refused(world, role):
+    with pytest.raises(PermissionDenied):
+        services.create_clause(world["users"][role], world["purchase"], kind=ClauseKind.EXECUTION_CONDITION)
+    with pytest.raises(PermissionDenied):
+        services.update_settings(world["users"][Role.FACILITATOR], world["org"], names_allowed=True)
+    assert not AuditEvent.objects.filter(action__startswith="clauses.").exists()

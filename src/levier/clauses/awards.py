@@ -13,6 +13,7 @@ from django.db import transaction
 
 from levier.core import audit
 from levier.directory.models import Family, Structure
+from levier.plans.services import require_role
 from levier.rules.siret import normalize_siret
 
 from .models import Award, AwardHolder, Clause, HolderRole
@@ -66,6 +67,9 @@ def record_award(
     holders: list[dict],
 ) -> Award:
     """Create or replace the award of a clause; `holders` are dicts with name, siret, role, amount_ht."""
+    from .services import EDIT_ROLES
+
+    require_role(user, clause.organisation, EDIT_ROLES, "Enregistrer une attribution")
     if not holders:
         raise AwardError("Titulaires : indiquez au moins le titulaire.", "holders")
     if (bids is not None and int(bids) < 0) or (inclusive_bids is not None and int(inclusive_bids) < 0):

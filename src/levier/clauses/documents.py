@@ -27,6 +27,8 @@ from pathlib import Path
 from django.db import transaction
 
 from levier.core import audit
+from levier.organisations.roles import Role
+from levier.plans.services import require_role
 from levier.rules import legal
 from levier.rules.hours import format_money_fr, format_number_fr, insertion_hours, spread_over_years
 
@@ -73,6 +75,8 @@ DOCUMENTS_BY_KIND = {
     ClauseKind.RESERVED: (DocumentKind.RESERVATION_NOTICE,),
 }
 
+# Who edits the organisation's templates.
+TEMPLATE_ROLES = (Role.FACILITATOR, Role.ADMIN)
 FONT_DIR = resources.files("levier.clauses").joinpath("data", "fonts")
 NOT_SET = "non précisé"
 
@@ -121,6 +125,7 @@ def ensure_templates(organisation) -> list[DocumentTemplate]:
 
 @transaction.atomic
 def update_template(template: DocumentTemplate, *, title: str, body: str, actor) -> DocumentTemplate:
+    require_role(actor, template.organisation, TEMPLATE_ROLES, "Modifier un modèle de document")
     check_template(body)
     if not title.strip():
         raise TemplateError("Titre : un titre est attendu.")
@@ -139,6 +144,7 @@ def update_template(template: DocumentTemplate, *, title: str, body: str, actor)
 @transaction.atomic
 def reset_template(template: DocumentTemplate, *, actor) -> DocumentTemplate:
     """Back to the shipped text."""
+    require_role(actor, template.organisation, TEMPLATE_ROLES, "Rétablir un modèle de document")
     item = default_templates()[template.kind]
     template.title, template.body, template.updated_by = item["title"], item["body"], actor
     template.save()

@@ -16,6 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from levier.core import audit
+from levier.organisations.roles import Role
+from levier.plans.services import require_role
 from levier.rules import hours as rules_hours
 from levier.rules.sectors import load_taxonomy
 
@@ -39,6 +41,10 @@ class ClauseError(ValueError):
         self.message = message
         self.field = field
 
+
+# Who writes clauses and awards; the organisation's settings are its admins' decision.
+EDIT_ROLES = (Role.BUYER, Role.FACILITATOR, Role.ADMIN)
+SETTINGS_ROLES = (Role.ADMIN,)
 
 EDITABLE_FIELDS = (
     "kind",
@@ -70,6 +76,7 @@ def settings_for(organisation) -> ClauseSettings:
 
 @transaction.atomic
 def update_settings(user, organisation, **fields) -> ClauseSettings:
+    require_role(user, organisation, SETTINGS_ROLES, "Réglages des clauses")
     unknown = set(fields) - set(SETTINGS_FIELDS)
     if unknown:
         raise ClauseError(f"Réglage inconnu : {', '.join(sorted(unknown))}.")
@@ -221,6 +228,7 @@ def create_clause(
     hours_override_reason: str = "",
     **fields,
 ) -> Clause:
+    require_role(user, purchase.plan.organisation, EDIT_ROLES, "Créer une clause")
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ClauseError(f"Champ inconnu : {', '.join(sorted(unknown))}.")
@@ -253,6 +261,7 @@ def update_clause(
 ) -> Clause:
     """Edit a clause. Leaving `hours_required` out keeps an earlier override (and its reason) when the
     inputs of the calculation did not change, and follows the new computed figure when they did."""
+    require_role(user, clause.organisation, EDIT_ROLES, "Modifier une clause")
     unknown = set(fields) - set(EDITABLE_FIELDS) - {"lot"}
     if unknown:
         raise ClauseError(f"Champ inconnu : {', '.join(sorted(unknown))}.")
@@ -285,6 +294,7 @@ def update_clause(
 
 @transaction.atomic
 def activate_clause(user, clause: Clause) -> Clause:
+    require_role(user, clause.organisation, EDIT_ROLES, "Passer une clause en exécution")
     if clause.status != ClauseStatus.DRAFT:
         raise ClauseError("Seule une clause en préparation passe en exécution.")
     if clause.is_insertion and not (clause.start_date and clause.end_date):
@@ -304,6 +314,7 @@ def close_clause(user, clause: Clause, *, on: dt.date | None = None) -> Clause:
     """Close the clause and keep its final report (figures only, no participant row)."""
     from .forecast import final_report
 
+    require_role(user, clause.organisation, EDIT_ROLES, "Clôturer une clause")
     if clause.status == ClauseStatus.CLOSED:
         raise ClauseError("Clause déjà clôturée.")
     clause.final_report = final_report(clause, on=on)
@@ -324,6 +335,7 @@ def close_clause(user, clause: Clause, *, on: dt.date | None = None) -> Clause:
 
 @transaction.atomic
 def delete_clause(user, clause: Clause) -> None:
+    require_role(user, clause.organisation, EDIT_ROLES, "Supprimer une clause")
     if clause.declarations.exists():
         raise ClauseError("Clause avec des déclarations : clôturez-la plutôt que de la supprimer.")
     audit.record(user, clause.organisation, "clauses.clause.delete", clause, f"Clause supprimée : {clause}")
