@@ -128,15 +128,7 @@ SYNONYMS = {
     "contract_type": {"interim": ContractType.TEMPORARY, "mad": ContractType.PROVISION},
     "referring_body": {"pole emploi": ReferringBody.FRANCE_TRAVAIL, "ft": ReferringBody.FRANCE_TRAVAIL},
 }
-CHOICES = {
-    "way": Way,
-    "age_band": AgeBand,
-    "sex": Sex,
-    "eligibility": Eligibility,
-    "qualification": Qualification,
-    "contract_type": ContractType,
-    "referring_body": ReferringBody,
-}
+CHOICES = {"way": Way, **personal_data.CHOICES}
 
 
 def _lookup(name: str) -> dict[str, str]:
