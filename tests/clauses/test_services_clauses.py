@@ -143,3 +143,29 @@ def test_roles_that_do_not_write_clauses_are_refused(world, role):
     with pytest.raises(PermissionDenied):
         services.update_settings(world["users"][Role.FACILITATOR], world["org"], names_allowed=True)
     assert not AuditEvent.objects.filter(action__startswith="clauses.").exists()
+
+
+def test_the_organisation_s_own_rate_and_cost_come_before_the_defaults(world):
+    from levier.recommendations.models import ScreeningPolicy
+
+    ScreeningPolicy.objects.create(
+        organisation=world["org"], insertion_rate=Decimal("0.08"), hourly_cost=Decimal("25")
+    )
+    clause = services.create_clause(
+        world["users"][Role.FACILITATOR], world["purchase"], kind=ClauseKind.EXECUTION_CONDITION
+    )
+    share = load_taxonomy().sectors_for_cpv("90910000")[0].sector.labour_share
+    assert (
+        clause.hours_required
+        == rules_hours.insertion_hours(world["purchase"].total_amount, share, 0.08, 25).hours
+    )
+    own = services.create_clause(
+        world["users"][Role.FACILITATOR],
+        world["purchase"],
+        kind=ClauseKind.EXECUTION_CONDITION,
+        hourly_cost=30,
+    )
+    assert (
+        own.hours_required
+        == rules_hours.insertion_hours(world["purchase"].total_amount, share, 0.08, 30).hours
+    )

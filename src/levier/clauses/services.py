@@ -3,7 +3,8 @@
 Hours come from the rules core (`rules.hours.insertion_hours`): the amount is the clause's own when given,
 else the lot's or the purchase's total amount HT; the labour share is the clause's own when given, else
 the share of the purchase's sector found from its CPV (`rules.sectors`); the insertion rate and hourly cost
-are the clause's own when given, else the rules core's dated defaults. `hours_required` follows the computed
+are the clause's own when given, else the organisation's (its screening policy, recommendations app), else
+the rules core's dated defaults. `hours_required` follows the computed
 figure unless a person set another one, which needs a reason (`hours_override_reason`); both are audited.
 """
 
@@ -125,6 +126,19 @@ def _sector_share(clause: Clause) -> tuple[str | None, float | None]:
     return sector.code, sector.labour_share
 
 
+def _organisation_hours_defaults(organisation) -> tuple[Decimal | None, Decimal | None]:
+    """The organisation's own insertion rate and hourly cost (its screening policy); None where it kept
+    the rules core's dated defaults."""
+    from levier.recommendations.models import ScreeningPolicy
+
+    found = (
+        ScreeningPolicy.objects.filter(organisation=organisation)
+        .values_list("insertion_rate", "hourly_cost")
+        .first()
+    )
+    return found if found is not None else (None, None)
+
+
 def compute_hours(clause: Clause) -> rules_hours.HoursResult:
     """The rules core's hours for the clause as it stands; `ClauseError` when an input is missing."""
     amount = _base_amount(clause)
@@ -138,12 +152,17 @@ def compute_hours(clause: Clause) -> rules_hours.HoursResult:
             "Part de main-d'œuvre : le code CPV de l'achat ne donne pas de secteur, indiquez-la.",
             "labour_share",
         )
+    rate, cost = clause.insertion_rate, clause.hourly_cost
+    if rate is None or cost is None:
+        own_rate, own_cost = _organisation_hours_defaults(clause.organisation)
+        rate = own_rate if rate is None else rate
+        cost = own_cost if cost is None else cost
     try:
         return rules_hours.insertion_hours(
             amount,
             labour_share,
-            clause.insertion_rate,
-            clause.hourly_cost,
+            rate,
+            cost,
             taken_over_share=clause.taken_over_share or 0,
             sector=sector,
             on=clause.start_date,
