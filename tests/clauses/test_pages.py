@@ -333,3 +333,21 @@ def test_closing_shows_the_final_report(client, world):
     body = client.get(url("clause", world, clause=world.clause.pk)).content.decode()
     assert "Bilan final" in body and "422,50 h manquantes" in body.replace("\u202f", " ")
     assert dt.date.today().isoformat() in body
+
+
+def test_admins_turn_on_participant_access_in_the_settings(client, world):
+    as_role(client, world, Role.FACILITATOR)
+    assert client.get(url("settings", world)).status_code == 403
+    as_role(client, world, Role.ADMIN)
+    target = url("settings", world)
+    assert client.get(target).status_code == 200
+    refused = client.post(target, {"retention_months": "0", "alert_threshold": "10"})
+    assert refused.status_code == 400
+    saved = client.post(
+        target, {"admins_see_participants": "on", "retention_months": "24", "alert_threshold": "15"}
+    )
+    assert saved.status_code == 302
+    current = services.settings_for(world.org)
+    assert current.admins_see_participants and current.retention_months == 24
+    assert str(current.alert_threshold) == "0.150"
+    assert "P-001" in client.get(url("clause", world, clause=world.clause.pk)).content.decode()

@@ -289,3 +289,32 @@ class ClauseFilterForm(forms.Form):
         self.fields["status"].choices = [("", "Tous"), *list(statuses)]
         self.fields["pace"].choices = [("", "Tous"), *list(paces)]
         self.fields["facilitator"].choices = [("", "Tous")] + [(u.pk, u.display_name) for u in facilitators]
+
+
+class SettingsForm(ServiceErrorsMixin, forms.Form):
+    names_allowed = forms.BooleanField(
+        label="Autoriser les noms des participants (sinon un code seul)", required=False
+    )
+    admins_see_participants = forms.BooleanField(
+        label="Les administrateurs voient les lignes des participants", required=False
+    )
+    retention_months = forms.IntegerField(
+        label="Durée de conservation des données des participants (mois après la fin de la clause)",
+        min_value=1,
+    )
+    alert_threshold = _decimal(
+        "Seuil d'alerte (%)",
+        max_value=99,
+        help_text="Retard toléré sur le rythme attendu avant qu'une clause soit signalée en retard.",
+    )
+
+    @classmethod
+    def initial_from(cls, settings) -> dict:
+        initial = {name: getattr(settings, name) for name in cls.base_fields}
+        initial["alert_threshold"] = (settings.alert_threshold * HUNDRED).normalize()
+        return initial
+
+    def values(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["alert_threshold"] = (data.get("alert_threshold") or Decimal(0)) / HUNDRED
+        return data

@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:clause>/declarations/nouvelle/", views.declaration_create, name="declaration_create"),
     path("<int:clause>/import/", views.import_upload, name="import_upload"),
     path("<int:clause>/import/<int:declaration_import>/", views.import_detail, name="import"),
+    path("reglages/", views.settings_edit, name="settings"),
     path("modeles/", views.template_list, name="templates"),
     path("modeles/<int:template>/", views.template_edit, name="template"),
 ]

@@ -35,6 +35,7 @@ from .forms import (
     HolderFormSet,
     ImportForm,
     LineFormSet,
+    SettingsForm,
     TemplateForm,
 )
 from .models import ClauseStatus, DocumentKind, Eligibility, Way
@@ -492,5 +493,31 @@ def template_edit(request, template):
             template_obj=found,
             placeholders=documents.PLACEHOLDERS.items(),
         ),
+        status=400 if form.errors else 200,
+    )
+
+
+# --- The organisation's clause settings -----------------------------------------------------------------
+
+
+@org_view(roles=(Role.ADMIN,))
+def settings_edit(request):
+    org = request.tenant.organisation
+    current = services.settings_for(org)
+    form = SettingsForm(request.POST or None, initial=SettingsForm.initial_from(current))
+    if request.method == "POST" and form.is_valid():
+        done = _write(
+            request,
+            form,
+            lambda: services.update_settings(request.user, org, **form.values()),
+            services.ClauseError,
+            "Réglages enregistrés.",
+        )
+        if done:
+            return redirect("clauses:settings", org=org.slug)
+    return render(
+        request,
+        "clauses/settings.html",
+        _context(request, "Réglages des clauses", form=form),
         status=400 if form.errors else 200,
     )
