@@ -351,3 +351,20 @@ def test_admins_turn_on_participant_access_in_the_settings(client, world):
     assert current.admins_see_participants and current.retention_months == 24
     assert str(current.alert_threshold) == "0.150"
     assert "P-001" in client.get(url("clause", world, clause=world.clause.pk)).content.decode()
+
+
+def test_one_participants_data_is_exported_on_request_and_logged(client, world):
+    from levier.clauses.models import Participant
+
+    person = Participant.objects.get(organisation=world.org, code="P-001")
+    target = url("participant_export", world, participant=person.pk)
+    as_role(client, world, Role.BUYER)
+    assert client.get(target).status_code == 403
+    as_role(client, world, Role.FACILITATOR)
+    assert target in client.get(url("clause", world, clause=world.clause.pk)).content.decode()
+    data = client.get(target).json()
+    assert data["code"] == "P-001"
+    assert sorted(h["hours"] for h in data["hours"]) == [120.0, 150.0]
+    assert AuditEvent.objects.filter(action="clauses.participants.export", target_id=str(person.pk)).exists()
+    neighbour = Participant.objects.get(code="SECRET-9")
+    assert client.get(url("participant_export", world, participant=neighbour.pk)).status_code == 404

@@ -19,6 +19,7 @@ urlpatterns = [
     path("<int:clause>/import/", views.import_upload, name="import_upload"),
     path("<int:clause>/import/<int:declaration_import>/", views.import_detail, name="import"),
     path("reglages/", views.settings_edit, name="settings"),
+    path("participants/<int:participant>/donnees.json", views.participant_export, name="participant_export"),
     path("modeles/", views.template_list, name="templates"),
     path("modeles/<int:template>/", views.template_edit, name="template"),
 ]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -521,3 +521,19 @@ def settings_edit(request):
         _context(request, "Réglages des clauses", form=form),
         status=400 if form.errors else 200,
     )
+
+
+# --- One participant's data, on their request -----------------------------------------------------------
+
+
+@org_view(roles=(Role.FACILITATOR, Role.ADMIN))
+@require_GET
+def participant_export(request, participant):
+    """Everything kept about one person (right of access), as a JSON file; the export is logged."""
+    tenant = request.tenant
+    _require_participants(request)
+    found = personal_data.get_participant(request.user, tenant, tenant.organisation, participant)
+    data = personal_data.export_participant(request.user, tenant, found)
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="participant-{found.pk}.json"'
+    return response
