@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from functools import lru_cache
 from itertools import chain
 from pathlib import Path
 
@@ -237,15 +238,20 @@ class _SheetReader:
         if is_blank(values):
             return
         filled = [value for value in values if value is not None and str(value).strip()]
-        texts = [fold(str(value)) for value in filled]
-        if [fold(str(value)) if value is not None else "" for value in values] == header_labels[
-            : len(values)
-        ]:
+        # Folding is lazy and cached: most rows differ from the header and between cells at the first
+        # cells, and services, dates and amounts repeat down a plan.
+        if len(values) <= len(header_labels) and all(
+            (_folded(value) if value is not None else "") == label
+            for value, label in zip(values, header_labels, strict=False)
+        ):
             return  # the header repeated (a second table, a print layout)
-        if len(filled) > 2 and len(set(texts)) == 1:
+        if len(filled) > 2 and all(_folded(value) == _folded(filled[0]) for value in filled[1:]):
             self.warn(row_number, None, filled[0], "Ligne de titre de section ignorée.", "section_row")
             return
-        first_text = next((text for text in texts if text and not text[0].isdigit()), "")
+        first_text = next(
+            (text for text in map(_folded, filled) if text and not text[0].isdigit()),
+            "",
+        )
         if first_text.startswith(_TOTAL_WORDS) or first_text in _TOTAL_WORDS:
             self.warn(row_number, None, filled[0], "Ligne de total ignorée.", "total_row")
             return
@@ -268,6 +274,11 @@ class _SheetReader:
             "Objet absent : la ligne n'est pas importée. Indiquez l'objet de l'achat.",
             "missing_object",
         )
+
+
+@lru_cache(maxsize=4096, typed=True)
+def _folded(value: object) -> str:
+    return fold(str(value))
 
 
 def _record(row: RowValues, plan_year: int | None) -> PlannedPurchaseRecord:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from levier.ingest import french_values as fv
 from levier.ingest.french_values import ApproxDate, Nature
@@ -90,6 +91,12 @@ class RowParser:
         self.sheet = sheet
         self.columns = columns
         self.default_basis = default_basis
+        # The parsers are pure and their results frozen; dates, amounts, natures and yes/no cells repeat
+        # down a plan, so each distinct raw value is parsed once per sheet (typed: 1, 1.0 and True differ).
+        self._parse_amount = lru_cache(maxsize=4096, typed=True)(fv.parse_amount)
+        self._parse_date = lru_cache(maxsize=4096, typed=True)(fv.parse_date)
+        self._parse_nature = lru_cache(maxsize=256, typed=True)(fv.parse_nature)
+        self._parse_bool = lru_cache(maxsize=256, typed=True)(fv.parse_bool_fr)
 
     def cell(self, values: list[object], field_name: str) -> object:
         column = self.columns.get(field_name)
@@ -119,7 +126,7 @@ class RowParser:
         self._duration(row, values, report)
         self._cpv_and_nature(row, values, report)
         self._holder(row, values, report)
-        row.recurring = self._simple(values, h.RECURRING, fv.parse_bool_fr, report)
+        row.recurring = self._simple(values, h.RECURRING, self._parse_bool, report)
         self._lot(row, values)
         return row
 
@@ -141,7 +148,7 @@ class RowParser:
             raw = self.cell(values, field_name)
             if raw is None:
                 continue
-            result = fv.parse_amount(raw)
+            result = self._parse_amount(raw)
             self._tell(field_name, raw, result, report)
             if result.value is None:
                 continue
@@ -170,9 +177,9 @@ class RowParser:
         return self.default_basis or AmountBasis.UNKNOWN
 
     def _dates(self, row: RowValues, values: list[object], report: Report) -> None:
-        row.launch_date = self._simple(values, h.LAUNCH_DATE, fv.parse_date, report)
-        row.notification_date = self._simple(values, h.NOTIFICATION_DATE, fv.parse_date, report)
-        row.contract_end = self._simple(values, h.CONTRACT_END, fv.parse_date, report)
+        row.launch_date = self._simple(values, h.LAUNCH_DATE, self._parse_date, report)
+        row.notification_date = self._simple(values, h.NOTIFICATION_DATE, self._parse_date, report)
+        row.contract_end = self._simple(values, h.CONTRACT_END, self._parse_date, report)
         if (
             row.launch_date
             and row.notification_date
@@ -204,7 +211,7 @@ class RowParser:
                     report(self.header(h.CPV), raw_cpv, check.message_fr, "value_repaired")
             elif check.status != cpv_rules.STATUS_EMPTY:
                 report(self.header(h.CPV), raw_cpv, check.message_fr + " Code ignoré.", "invalid_value")
-        row.nature = self._simple(values, h.NATURE, fv.parse_nature, report)
+        row.nature = self._simple(values, h.NATURE, self._parse_nature, report)
         if row.nature is None and row.cpv:
             # Works, supplies and services follow from the CPV division (45 works, up to 48 supplies).
             row.nature = _CPV_NATURES.get(cpv_rules.nature(row.cpv))
