@@ -74,3 +74,12 @@ def test_unknown_capacity_counts_but_says_so():
 def test_most_specific_sectors_of_a_cpv_only():
     index = DirectoryIndex.build([])
     assert index.sectors_for_cpv("79571000") == ("routage-mise-sous-pli",)
+
+
+def test_a_place_that_could_not_be_resolved_rules_no_one_out():
+    index = DirectoryIndex.build(
+        [structure(1, "EA", "impression", GRENOBLE), structure(2, "EA", "impression", LYON)]
+    )
+    unresolved = type(LYON)(label="Quartier de la Gare")
+    assert _ids(index.candidates(("impression",), unresolved, None, Policy())) == [1, 2]
+    assert _ids(index.candidates(("impression",), None, None, Policy())) == [1, 2]

@@ -181,8 +181,8 @@ class DirectoryIndex:
                     distance = haversine_km(lat, lon, entry.lat, entry.lon)  # type: ignore[arg-type]
                     if distance <= radius:
                         pool.append((entry, distance))
-            elif place is None:
-                # No place at all: the whole country is open, the area cannot rule anyone out.
+            elif not departement:
+                # No usable place (none, or text that could not be resolved): the area rules no one out.
                 pool.extend((e, None) for cell in bucket.grid.values() for e in cell)
             for entry, distance in pool:
                 if entry.id in seen:
