@@ -168,6 +168,9 @@ def test_national_rate_for_screening_widens_until_enough_contracts(loaded):
     assert share(finer)[0] < count_code + 1
     assert "Au niveau national" in rate.message_fr
     assert national_rate(store, "45262100", min_known=10_000) is None
+    # A division nobody bought from: no rate, and no error.
+    assert not any(r["codeCPV"].startswith("03") for r in records)
+    assert national_rate(store, "03111000", min_known=1) is None
 
 
 def test_pre_aggregated_table_and_contracts_give_the_same_figures(loaded):

@@ -328,7 +328,7 @@ def national_rate(
                 "FROM contracts WHERE starts_with(cpv, ?)",
                 [prefix],
             ).fetchone()
-            if known >= min_known:
+            if (known or 0) >= min_known:  # count_if over no row gives NULL
                 return NationalRate(
                     prefix, contracts, known, any_social / known, clause / known, reserved / known
                 )
