@@ -191,10 +191,28 @@ def _classifier():
 _fold = lru_cache(maxsize=4096)(fold)
 
 
-@lru_cache(maxsize=20_000)
+_INFERRED_BY_WORDS: dict[tuple[str, ...] | str, str] = {}
+_INFERRED_LIMIT = 20_000
+
+
 def infer_cpv(text: str) -> str:
-    guesses = _classifier().classify(text, limit=1).cpv
-    return guesses[0].code if guesses else ""
+    """The classifier's best CPV for an object, or "".
+
+    The classifier reads an object only through its analyzer's tokens (folded words, digits and
+    one-letter debris dropped), so objects that differ by case, accents, punctuation or numbers ("Nettoyage
+    (site 2)", "NETTOYAGE - site 3") get the same answer: it is computed once per token sequence.
+    """
+    classifier = _classifier()
+    analyzer = getattr(classifier, "analyzer", None)
+    key: tuple[str, ...] | str = tuple(analyzer.tokens(text)) if analyzer is not None else text
+    code = _INFERRED_BY_WORDS.get(key)
+    if code is None:
+        guesses = classifier.classify(text, limit=1).cpv
+        code = guesses[0].code if guesses else ""
+        if len(_INFERRED_BY_WORDS) >= _INFERRED_LIMIT:
+            _INFERRED_BY_WORDS.clear()
+        _INFERRED_BY_WORDS[key] = code
+    return code
 
 
 def _clip(value: str | None, length: int) -> str:
