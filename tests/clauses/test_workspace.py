@@ -80,6 +80,10 @@ def test_the_workspace_spans_the_organisations_served_and_nothing_else(client, w
     assert "QX8-ANCIEN" not in body and "Syndicat Ancien" not in body
     listed = body[body.index('id="ws-org"') : body.index("</select>", body.index('id="ws-org"'))]
     assert "Département Tiers" not in listed and "Agglomération Seconde" in listed
+    # Hours by way over her clauses, drawn and tabled: 120 + 150 direct hire on the world's clause.
+    assert 'id="heures-par-modalite"' in body
+    ways = body[body.index('id="tableau-modalites"') :]
+    assert re.search(r"Embauche directe</th><td[^>]*>270<", ways)
     late = body[body.index('id="en-retard"') : body.index('id="a-declarer"')]
     assert "SEC-LATE" in late
     # Filtered on one organisation; a slug she does not facilitate is not found.

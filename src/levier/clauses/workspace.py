@@ -17,6 +17,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from levier.core import audit
+from levier.core.charts import Bar, bar_chart
+from levier.rules.hours import format_number_fr
 
 from . import exports, forecast, selectors
 
@@ -47,6 +49,14 @@ def workspace(request):
     progress = forecast.progress_many(clauses, on=today)
     rows = [(c, progress[c.pk]) for c in clauses]
     soon = today + dt.timedelta(days=DUE_SOON_DAYS)
+    by_way = selectors.hours_by_way(clauses)
+    chart = bar_chart(
+        [Bar(label, float(hours), f"{format_number_fr(hours)} h") for label, hours in by_way],
+        title="Heures réalisées par modalité, sur mes clauses en cours",
+        description="Une barre par modalité de réalisation ; les chiffres sont dans le tableau qui suit.",
+        chart_id="heures-par-modalite",
+        axis_text=lambda v: f"{v:,.0f} h".replace(",", "\u202f"),
+    )
     return render(
         request,
         "clauses/workspace.html",
@@ -58,6 +68,8 @@ def workspace(request):
             "due": [(c, p) for c, p in rows if p and not p.late and p.next_due and p.next_due <= soon],
             "late": [(c, p) for c, p in rows if p and p.late],
             "due_soon_days": DUE_SOON_DAYS,
+            "by_way": by_way,
+            "chart": chart,
         },
     )
 
