@@ -297,7 +297,9 @@ def _purchase_values(record: PlannedPurchaseRecord, ctx: _Context, warn) -> dict
     }
 
 
+@cache
 def _basis(basis: ReaderBasis) -> str:
+    # Cached: `AmountBasis.values` builds its list on every access.
     return basis.value if basis.value in AmountBasis.values else AmountBasis.UNKNOWN
 
 

@@ -97,6 +97,8 @@ class RowParser:
         self._parse_date = lru_cache(maxsize=4096, typed=True)(fv.parse_date)
         self._parse_nature = lru_cache(maxsize=256, typed=True)(fv.parse_nature)
         self._parse_bool = lru_cache(maxsize=256, typed=True)(fv.parse_bool_fr)
+        self._parse_duration = lru_cache(maxsize=1024, typed=True)(fv.parse_duration_months)
+        self._normalize_cpv = lru_cache(maxsize=4096, typed=True)(cpv_rules.normalize_cpv)
 
     def cell(self, values: list[object], field_name: str) -> object:
         column = self.columns.get(field_name)
@@ -197,14 +199,14 @@ class RowParser:
         column = self.columns.get(h.DURATION)
         unit = column.match.duration_unit if column and column.match else "mois"
         raw = self.cell(values, h.DURATION)
-        result = fv.parse_duration_months(raw, default_unit=unit)
+        result = self._parse_duration(raw, default_unit=unit)
         self._tell(h.DURATION, raw, result, report)
         row.duration_months = result.value if result.ok else None
 
     def _cpv_and_nature(self, row: RowValues, values: list[object], report: Report) -> None:
         raw_cpv = self.cell(values, h.CPV)
         if raw_cpv is not None:
-            check = cpv_rules.normalize_cpv(raw_cpv)
+            check = self._normalize_cpv(raw_cpv)
             if check.is_usable:
                 row.cpv = check.code
                 if check.status != cpv_rules.STATUS_VALID:
