@@ -18,4 +18,4 @@ def seed(orgs) -> dict[str, int]:
             for purchase in plan.purchases.select_related("plan__organisation").prefetch_related("lots"):
                 services.compute(purchase, list(purchase.lots.all()), context)
                 screened += 1
-    return {"Achats criblés": screened}
+    return {"achats criblés": screened}
