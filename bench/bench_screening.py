@@ -79,49 +79,11 @@ def generate_purchases(n: int, seed: int = 7):
 
 def naive_entries(sectors: tuple[str, ...]):
     """Queries for one purchase: the structures of its sectors, then their sectors, kinds and areas."""
-    from collections import defaultdict
+    from levier.directory.models import Structure
+    from levier.recommendations.engine import structure_entries
 
-    from levier.directory.models import AreaDepartement, Structure, StructureKind, StructureSector
-    from levier.screening import StructureEntry
-
-    rows = list(
-        Structure.objects.filter(is_active=True, sectors__sector__in=sectors)
-        .distinct()
-        .values_list(
-            "pk",
-            "name",
-            "siret",
-            "lat",
-            "lon",
-            "departement",
-            "area_kind",
-            "area_radius_km",
-            "headcount",
-            "esat_capacity",
-            "turnover",
-            "max_contract_amount",
-        )
-    )
-    ids = [row[0] for row in rows]
-    kinds: dict[int, list[str]] = defaultdict(list)
-    for pk, kind in StructureKind.objects.filter(structure_id__in=ids).values_list("structure_id", "kind"):
-        kinds[pk].append(kind)
-    own: dict[int, list[str]] = defaultdict(list)
-    rows_sectors = StructureSector.objects.filter(structure_id__in=ids, sector__in=sectors)
-    for pk, sector in rows_sectors.values_list("structure_id", "sector"):
-        own[pk].append(sector)
-    areas: dict[int, list[str]] = defaultdict(list)
-    for pk, dep in AreaDepartement.objects.filter(structure_id__in=ids).values_list(
-        "structure_id", "departement"
-    ):
-        areas[pk].append(dep)
-    return [
-        StructureEntry(id=pk, name=name, kinds=tuple(kinds[pk]), sectors=tuple(own[pk]), siret=siret, lat=lat,
-                       lon=lon, departement=dep, area_kind=area_kind, area_radius_km=radius,
-                       area_departements=tuple(areas[pk]), headcount=headcount, esat_capacity=esat,
-                       turnover=turnover, max_contract_amount=max_amount)
-        for (pk, name, siret, lat, lon, dep, area_kind, radius, headcount, esat, turnover, max_amount) in rows
-    ]  # fmt: skip
+    structures = Structure.objects.filter(is_active=True, sectors__sector__in=sectors).distinct()
+    return structure_entries(structures, sectors=sectors)
 
 
 def signature(result) -> tuple:

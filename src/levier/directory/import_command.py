@@ -12,8 +12,9 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from tqdm import tqdm
+
+from levier.core.importers import existing_file, user_by_email
 
 from .importing import IMPORT_SOURCES, preview_import, run_import
 
@@ -71,10 +72,7 @@ class _Bars:
 
 
 def run(options, stdout, stderr) -> int:
-    path = Path(options["file"])
-    if not path.is_file():
-        stderr.write(f"Fichier introuvable : {path}")
-        return 2
+    path = existing_file(options["file"])
     source_date = None
     if options.get("date"):
         try:
@@ -82,12 +80,7 @@ def run(options, stdout, stderr) -> int:
         except ValueError:
             stderr.write(f"Date « {options['date']} » illisible : forme AAAA-MM-JJ attendue.")
             return 2
-    user = None
-    if options.get("user"):
-        user = get_user_model().objects.filter(email__iexact=options["user"]).first()
-        if user is None:
-            stderr.write(f"Utilisateur inconnu : {options['user']}")
-            return 2
+    user = user_by_email(options.get("user"))
     if options.get("mapping") and options["format"] != "ea":
         stderr.write("--mapping ne sert qu'aux listes d'entreprises adaptées (--format ea).")
         return 2

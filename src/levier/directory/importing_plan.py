@@ -14,13 +14,13 @@ from typing import NamedTuple
 
 from django.utils import timezone
 
+from levier.core.bulk_insert import insert, insert_rows
 from levier.ingest.errors import RowError, Severity
 from levier.ingest.structures import StructureRecord
 from levier.rules.geography import shipped_departements
 from levier.rules.sectors import load_taxonomy
 
 from .importing_report import ImportReport, Outcome
-from .importing_sql import insert, insert_rows
 from .inference import infer_sectors, map_sector_labels, provision_kinds
 from .inference_geo import Geocoder
 from .models import (

@@ -8,11 +8,10 @@ organisation's remembered column mapping applies; --mapping adds answers for thi
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from tqdm import tqdm
 
+from levier.core.importers import existing_file, user_by_email
 from levier.ingest.tabular import load_mapping
 from levier.organisations.models import Organisation
 
@@ -38,20 +37,12 @@ def add_arguments(parser) -> None:
 
 
 def run(options, stdout, stderr) -> int:
-    path = Path(options["file"])
-    if not path.is_file():
-        stderr.write(f"Fichier introuvable : {path}")
-        return 2
+    path = existing_file(options["file"])
     organisation = Organisation.objects.filter(slug=options["org"]).first()
     if organisation is None:
         stderr.write(f"Organisation inconnue : « {options['org']} ».")
         return 2
-    user = None
-    if options.get("user"):
-        user = get_user_model().objects.filter(email__iexact=options["user"]).first()
-        if user is None:
-            stderr.write(f"Utilisateur inconnu : {options['user']}")
-            return 2
+    user = user_by_email(options.get("user"))
     mapping = None
     if options.get("mapping"):
         try:

@@ -35,7 +35,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from levier.core import audit
-from levier.directory.importing_sql import insert
+from levier.core.bulk_insert import insert
 from levier.ingest.errors import RowError, Severity, count_by_code
 from levier.ingest.plans import FIELD_LABELS_FR, FIELDS, PlannedPurchaseRecord, normalise_header, read_plan
 from levier.ingest.plans import AmountBasis as ReaderBasis
@@ -181,7 +181,7 @@ def save_mapping(
 @cache
 def _classifier():
     # The same classifier `levier classify` builds (saved model, loaded CPV labels, or sectors only).
-    from levier.referential.management.commands.classify import build_classifier
+    from levier.referential.classifier import build_classifier
     from levier.rules import refstore
 
     return build_classifier(refstore.RefStore(), None, [])[0]

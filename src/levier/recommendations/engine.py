@@ -33,17 +33,27 @@ def directory_version() -> str:
     return f"{found['count']}:{last}:{last_run}"
 
 
-def structure_entries() -> list[engine.StructureEntry]:
+def structure_entries(structures=None, sectors=None) -> list[engine.StructureEntry]:
+    """The engine's entries for `structures` (default: every active one), keeping only `sectors` if given.
+
+    The screening benchmark's one-query-per-purchase baseline calls it with one purchase's structures."""
+    related = {} if structures is None else {"structure_id__in": structures.values("pk")}
+    if structures is None:
+        structures = Structure.objects.filter(is_active=True)
     kinds: dict[int, list[str]] = defaultdict(list)
-    for structure_id, kind in StructureKind.objects.values_list("structure_id", "kind"):
+    for structure_id, kind in StructureKind.objects.filter(**related).values_list("structure_id", "kind"):
         kinds[structure_id].append(kind)
-    sectors: dict[int, list[str]] = defaultdict(list)
-    for structure_id, sector in StructureSector.objects.values_list("structure_id", "sector"):
-        sectors[structure_id].append(sector)
+    sector_rows = StructureSector.objects.filter(**related)
+    if sectors is not None:
+        sector_rows = sector_rows.filter(sector__in=sectors)
+    own: dict[int, list[str]] = defaultdict(list)
+    for structure_id, sector in sector_rows.values_list("structure_id", "sector"):
+        own[structure_id].append(sector)
     areas: dict[int, list[str]] = defaultdict(list)
-    for structure_id, departement in AreaDepartement.objects.values_list("structure_id", "departement"):
+    area_rows = AreaDepartement.objects.filter(**related)
+    for structure_id, departement in area_rows.values_list("structure_id", "departement"):
         areas[structure_id].append(departement)
-    rows = Structure.objects.filter(is_active=True).values_list(
+    rows = structures.values_list(
         "pk",
         "name",
         "siret",
@@ -63,7 +73,7 @@ def structure_entries() -> list[engine.StructureEntry]:
             id=pk,
             name=name,
             kinds=tuple(kinds.get(pk, ())),
-            sectors=tuple(sectors.get(pk, ())),
+            sectors=tuple(own.get(pk, ())),
             siret=siret,
             lat=lat,
             lon=lon,

@@ -4,7 +4,7 @@ from importlib import import_module
 
 from django.core.management.base import BaseCommand, CommandError
 
-from levier.core.importers import IMPORT_KINDS
+from levier.core.importers import IMPORT_KINDS, ImportArgumentError
 
 
 def _importer(kind: str):
@@ -26,6 +26,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         kind = options["kind"]
-        status = _importer(kind).run(options, self.stdout, self.stderr)
+        try:
+            status = _importer(kind).run(options, self.stdout, self.stderr)
+        except ImportArgumentError as error:
+            self.stderr.write(str(error))
+            status = 2
         if status:
             raise CommandError(f"Import « {kind} » interrompu.", returncode=status)

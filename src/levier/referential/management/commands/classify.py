@@ -9,10 +9,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from levier.ingest.decp_pairs import read_pairs
+from levier.referential.classifier import build_classifier
 from levier.rules import cpv as cpv_rules
 from levier.rules import refstore
-from levier.rules.classify import Classification, Classifier, default_model_path
+from levier.rules.classify import Classification, default_model_path
 from levier.rules.text import fold
 
 _OBJECT_COLUMNS = {"objet", "objet du marche", "intitule", "libelle", "objet de la consultation"}
@@ -46,37 +46,6 @@ def read_objects(path: Path) -> list[tuple[str, str | None]]:
         code = row[cpv_column].strip() if cpv_column is not None and len(row) > cpv_column else None
         found.append((row[object_column].strip(), code or None))
     return found
-
-
-def build_classifier(
-    store: refstore.RefStore, cpv_file: str | None, train: list[str]
-) -> tuple[Classifier, str]:
-    """The classifier and a French line saying where its vocabulary comes from."""
-    if cpv_file:
-        path = Path(cpv_file)
-        if not path.is_file():
-            raise CommandError(f"Fichier CPV introuvable : {path}")
-        model, origin = Classifier(cpv_rules.read_labels(path)), f"libellés CPV de {path.name}"
-    else:
-        catalogue = cpv_rules.CpvCatalogue.load(store)
-        saved = default_model_path(store.root)
-        if not train and saved.exists():
-            try:
-                model = Classifier.load(saved)
-            except ValueError:
-                # An older or damaged model file: classify with a fresh model rather than fail.
-                model = None
-            if model is not None and len(model.labels) == len(catalogue):
-                return model, f"modèle enregistré ({saved})"
-        if catalogue.loaded:
-            labels = {code: catalogue.label(code) or "" for code in catalogue.codes()}
-            model, origin = Classifier(labels), "libellés CPV du référentiel chargé"
-        else:
-            model, origin = Classifier(), "vocabulaire des secteurs seul (aucun fichier CPV chargé)"
-    if train:
-        used = model.train_on(read_pairs(train))
-        origin += f", appris sur {used} marchés attribués (DECP)"
-    return model, origin
 
 
 def _number(value: float) -> str:
@@ -133,7 +102,10 @@ class Command(BaseCommand):
             items.extend(read_objects(path))
         if not items and not options["save_model"]:
             raise CommandError("Donnez un objet d'achat ou --file FICHIER.")
-        model, origin = build_classifier(store, options.get("cpv_file"), options["train"])
+        try:
+            model, origin = build_classifier(store, options.get("cpv_file"), options["train"])
+        except FileNotFoundError as exc:
+            raise CommandError(str(exc)) from exc
         if options["save_model"]:
             saved = model.save(default_model_path(store.root))
             self.stderr.write(f"Modèle enregistré : {saved}")

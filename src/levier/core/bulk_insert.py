@@ -1,4 +1,4 @@
-"""A lean multi-row INSERT for the import's new rows, on SQLite and PostgreSQL.
+"""A lean multi-row INSERT for the imports' new rows (directory, plans), on SQLite and PostgreSQL.
 
 `QuerySet.bulk_create` builds a model instance per row and prepares every value through the field's full
 save path: most of a first import's time for the 5,300 structures of the national lists. Here values that
@@ -95,10 +95,17 @@ def _copy_postgresql(
     return keys
 
 
-def _prepared(fields: list[models.Field], values: list[object]) -> list[object]:
+def _preparers(fields: list[models.Field]) -> list:
+    """Per column, None when the driver takes the value as it is, else the field's own conversion.
+
+    Worked out once per insert: asking each field its type for every row cost seconds on large imports."""
+    return [None if field.get_internal_type() in _PLAIN else field.get_db_prep_save for field in fields]
+
+
+def _prepared(preparers: list, values: list[object]) -> list[object]:
     return [
-        value if field.get_internal_type() in _PLAIN else field.get_db_prep_save(value, connection)
-        for field, value in zip(fields, values, strict=True)
+        value if prepare is None else prepare(value, connection)
+        for prepare, value in zip(preparers, values, strict=True)
     ]
 
 
@@ -116,7 +123,8 @@ def insert(objects: Sequence[models.Model]) -> None:
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             for obj in objects:
                 setattr(obj, field.attname, now)
-    rows = [_prepared(fields, [getattr(obj, field.attname) for field in fields]) for obj in objects]
+    preparers = _preparers(fields)
+    rows = [_prepared(preparers, [getattr(obj, field.attname) for field in fields]) for obj in objects]
     for obj, pk in zip(objects, _execute(model, fields, rows, returning=True), strict=True):
         obj.pk = pk
         obj._state.adding = False
@@ -136,5 +144,9 @@ def insert_rows(model: type[models.Model], rows: Sequence[Mapping[str, object]])
             defaults[field.attname] = field.get_default()
         else:
             defaults[field.attname] = None
-    prepared = [_prepared(fields, [row.get(f.attname, defaults[f.attname]) for f in fields]) for row in rows]
+    preparers = _preparers(fields)
+    prepared = [
+        _prepared(preparers, [row.get(field.attname, defaults[field.attname]) for field in fields])
+        for row in rows
+    ]
     _execute(model, fields, prepared, returning=False)
