@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "levier.sourcing",
     "levier.benchmark",
     "levier.recommendations",
+    "levier.steering",
     "levier.api",
 ]
 
