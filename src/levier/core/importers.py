@@ -9,6 +9,7 @@ IMPORT_KINDS = {
     "structures": "levier.directory.import_command",
     "plan": "levier.plans.import_command",
     "decp": "levier.benchmark.import_command",
+    "spend": "levier.steering.import_command",
 }
 
 

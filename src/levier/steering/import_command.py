@@ -1,0 +1,84 @@
+"""`levier import spend FILE --org SLUG --year 2026 [--user EMAIL] [--dry-run] [--skip-errors] [--json]`.
+
+Previews the accounting export, then commits it unless --dry-run, and prints the report.
+"""
+
+from __future__ import annotations
+
+import json
+
+from tqdm import tqdm
+
+from levier.core.importers import existing_file, user_by_email
+from levier.organisations.models import Organisation
+
+from .importing import ImportRejected, commit, preview
+
+help = "Dépenses d'une organisation pour une année (export comptable xlsx ou csv)."
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("file", help="Export comptable (.xlsx, .csv).")
+    parser.add_argument("--org", required=True, help="Identifiant de l'organisation (slug).")
+    parser.add_argument("--year", required=True, type=int, help="Année des dépenses, par exemple 2026.")
+    parser.add_argument("--user", help="Adresse électronique de la personne à qui attribuer l'import.")
+    parser.add_argument("--dry-run", action="store_true", help="Aperçu seulement : rien n'est enregistré.")
+    parser.add_argument(
+        "--skip-errors", action="store_true", help="Importer en laissant de côté les lignes en erreur."
+    )
+    parser.add_argument("--json", action="store_true", help="Rapport au format JSON.")
+
+
+def run(options, stdout, stderr) -> int:
+    path = existing_file(options["file"])
+    organisation = Organisation.objects.filter(slug=options["org"]).first()
+    if organisation is None:
+        stderr.write(f"Organisation inconnue : « {options['org']} ».")
+        return 2
+    user = user_by_email(options.get("user"))
+    quiet = bool(options.get("json"))
+    with tqdm(desc=f"Lecture de {path.name}", unit=" ligne", file=stderr, disable=quiet) as bar:
+        spend_import = preview(
+            user, organisation, path.read_bytes(), path.name, options["year"], progress=bar.update
+        )
+    if not options.get("dry_run"):
+        total = spend_import.report["counts"]["created"] + spend_import.report["counts"]["updated"]
+        try:
+            with tqdm(desc="Enregistrement", total=total, unit=" ligne", file=stderr, disable=quiet) as bar:
+                spend_import = commit(
+                    user, spend_import, skip_errors=options.get("skip_errors", False), progress=bar.update
+                )
+        except ImportRejected as exc:
+            _print(spend_import, options, stdout)
+            stderr.write(str(exc))
+            return 1
+    _print(spend_import, options, stdout)
+    return 1 if spend_import.report["counts"]["errors"] and not options.get("skip_errors") else 0
+
+
+def _print(spend_import, options, stdout) -> None:
+    report = spend_import.report
+    if options.get("json"):
+        stdout.write(json.dumps({"status": spend_import.status, **report}, ensure_ascii=False, indent=1))
+        return
+    counts = report["counts"]
+    dry = " (aperçu, rien n'est enregistré)" if options.get("dry_run") else ""
+    lines = [
+        f"Dépenses {report['year']} — {report['file']}{dry}",
+        f"  {report['rows_read']} ligne(s) lue(s), {counts['lines']} retenue(s) : "
+        f"{counts['created']} créée(s), {counts['updated']} modifiée(s), {counts['unchanged']} inchangée(s), "
+        f"{counts['removed']} retirée(s) ; "
+        f"{counts['errors']} erreur(s), {counts['warnings']} avertissement(s).",
+        f"  {report['suppliers']} fournisseur(s), montant total {report['total_amount']} €.",
+    ]
+    if report.get("matched"):
+        m = report["matched"]
+        lines.append(
+            f"  Rapprochements nouveaux : {m.get('siret', 0)} par SIRET, {m.get('siren', 0)} par SIREN, "
+            f"{m.get('name', 0)} par le nom (à confirmer)."
+        )
+    for error in report["errors"]:
+        lines.append(f"  ERREUR {error['message']}")
+    for warning in report["warnings"][:50]:
+        lines.append(f"  ! {warning['message']}")
+    stdout.write("\n".join(lines))
