@@ -120,7 +120,7 @@ class PurchaseAssembler:
                 title=title,
                 stable_key="",
                 row_number=row.row_number,
-                estimated_amount=row.amount,
+                estimated_amount=row.estimated_amount,
                 cpv=row.cpv,
                 place=row.place,
             )

@@ -19,6 +19,7 @@ from levier.ingest.plans.header_row import SCAN_ROWS, Column, HeaderLayout, loca
 from levier.ingest.plans.keys import lot_key, purchase_key
 from levier.ingest.plans.lots import PurchaseAssembler
 from levier.ingest.plans.records import (
+    PURCHASE_VALUES,
     AmountBasis,
     PlannedPurchaseRecord,
     PlanReadResult,
@@ -262,7 +263,7 @@ class _SheetReader:
         row = parser.parse(row_number, values, report)
         if assembler.add(row):
             return
-        if row.reference is None and row.amount is not None and len(filled) == 1:
+        if row.reference is None and row.estimated_amount is not None and len(filled) == 1:
             self.warn(
                 row_number, None, filled[0], "Ligne sans objet ni référence ignorée (total ?).", "total_row"
             )
@@ -282,30 +283,8 @@ def _folded(value: object) -> str:
 
 
 def _record(row: RowValues, plan_year: int | None) -> PlannedPurchaseRecord:
-    return PlannedPurchaseRecord(
-        sheet=row.sheet,
-        row_number=row.row_number,
-        stable_key="",
-        object=row.object or "",
-        reference=row.reference,
-        service=row.service,
-        buyer=row.buyer,
-        nature=row.nature,
-        cpv=row.cpv,
-        estimated_amount=row.amount,
-        amount_basis=row.amount_basis,
-        amount_includes_tax=row.amount_includes_tax,
-        duration_months=row.duration_months,
-        launch_date=row.launch_date,
-        notification_date=row.notification_date,
-        place=row.place,
-        procedure=row.procedure,
-        current_holder_name=row.holder_name,
-        current_holder_siret=row.holder_siret,
-        current_contract_end=row.contract_end,
-        recurring=row.recurring,
-        plan_year=plan_year,
-    )
+    values = {name: getattr(row, name) for name in PURCHASE_VALUES}
+    return PlannedPurchaseRecord(**values, stable_key="", object=row.object or "", plan_year=plan_year)
 
 
 def _key_year(record: PlannedPurchaseRecord) -> int | None:

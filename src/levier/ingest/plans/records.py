@@ -7,7 +7,7 @@ import by `stable_key`, and shows `errors`/`warnings` in the preview.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
 from levier.ingest.errors import RowError
@@ -36,13 +36,11 @@ class LotRecord:
 
 
 @dataclass
-class PlannedPurchaseRecord:
-    """One line of a purchase plan (a planned consultation), with its lots."""
+class PurchaseValues:
+    """What one line of a plan says about a purchase: filled in by the row parser, carried to the record."""
 
     sheet: str
     row_number: int
-    stable_key: str
-    object: str
     reference: str | None = None
     service: str | None = None
     buyer: str | None = None
@@ -61,6 +59,17 @@ class PlannedPurchaseRecord:
     current_holder_siret: str | None = None
     current_contract_end: ApproxDate | None = None
     recurring: bool | None = None
+
+
+PURCHASE_VALUES = tuple(f.name for f in fields(PurchaseValues))
+
+
+@dataclass(kw_only=True)
+class PlannedPurchaseRecord(PurchaseValues):
+    """One line of a purchase plan (a planned consultation), with its lots."""
+
+    stable_key: str
+    object: str
     plan_year: int | None = None
     lots: list[LotRecord] = field(default_factory=list)
 

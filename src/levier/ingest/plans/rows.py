@@ -11,14 +11,13 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from functools import lru_cache
 
 from levier.ingest import french_values as fv
-from levier.ingest.french_values import ApproxDate, Nature
+from levier.ingest.french_values import Nature
 from levier.ingest.plans import headers as h
 from levier.ingest.plans.header_row import Column
-from levier.ingest.plans.records import AmountBasis
+from levier.ingest.plans.records import AmountBasis, PurchaseValues
 from levier.rules import cpv as cpv_rules
 from levier.rules.siret import STATUS_EMPTY, normalize_siret
 from levier.rules.text import fold
@@ -38,27 +37,10 @@ _SIRET_IN_TEXT = re.compile(r"(?<!\d)(\d[\d\s\u00a0.]{12,20}\d)(?!\d)")
 
 
 @dataclass
-class RowValues:
-    sheet: str
-    row_number: int
-    reference: str | None = None
+class RowValues(PurchaseValues):
+    """A data row as read, before rows are grouped into purchases and lots (the object may be missing)."""
+
     object: str | None = None
-    service: str | None = None
-    buyer: str | None = None
-    nature: Nature | None = None
-    cpv: str | None = None
-    amount: Decimal | None = None
-    amount_basis: AmountBasis = AmountBasis.UNKNOWN
-    amount_includes_tax: bool = False
-    duration_months: int | None = None
-    launch_date: ApproxDate | None = None
-    notification_date: ApproxDate | None = None
-    place: str | None = None
-    procedure: str | None = None
-    holder_name: str | None = None
-    holder_siret: str | None = None
-    contract_end: ApproxDate | None = None
-    recurring: bool | None = None
     lot_number: str | None = None
     lot_title: str | None = None
     # Where the lot number came from: "column" (a lot column) or "object" ("Lot 1 – ..." in the object).
@@ -162,7 +144,7 @@ class RowParser:
                     "invalid_value",
                 )
                 continue
-            row.amount = result.value
+            row.estimated_amount = result.value
             row.amount_includes_tax = bool(result.includes_tax or self.columns[field_name].match.includes_tax)
             row.amount_basis = self._basis(field_name, result.per_year)
             return
@@ -181,7 +163,7 @@ class RowParser:
     def _dates(self, row: RowValues, values: list[object], report: Report) -> None:
         row.launch_date = self._simple(values, h.LAUNCH_DATE, self._parse_date, report)
         row.notification_date = self._simple(values, h.NOTIFICATION_DATE, self._parse_date, report)
-        row.contract_end = self._simple(values, h.CONTRACT_END, self._parse_date, report)
+        row.current_contract_end = self._simple(values, h.CONTRACT_END, self._parse_date, report)
         if (
             row.launch_date
             and row.notification_date
@@ -219,24 +201,25 @@ class RowParser:
             row.nature = _CPV_NATURES.get(cpv_rules.nature(row.cpv))
 
     def _holder(self, row: RowValues, values: list[object], report: Report) -> None:
-        row.holder_name = text_value(self.cell(values, h.HOLDER_NAME))
+        row.current_holder_name = text_value(self.cell(values, h.HOLDER_NAME))
         raw_siret = self.cell(values, h.HOLDER_SIRET)
         header = self.header(h.HOLDER_SIRET)
-        if raw_siret is None and row.holder_name:
+        if raw_siret is None and row.current_holder_name:
             # "ACME Propreté (SIRET 123 456 789 00012)" in the holder column: the SIRET is taken out.
-            found = _SIRET_IN_TEXT.search(row.holder_name)
+            found = _SIRET_IN_TEXT.search(row.current_holder_name)
             if found and normalize_siret(found.group(1)).is_valid:
                 raw_siret = found.group(1)
                 header = self.header(h.HOLDER_NAME)
-                rest = (row.holder_name[: found.start()] + row.holder_name[found.end() :]).strip(" ()-–,;:")
-                row.holder_name = (
+                name = row.current_holder_name
+                rest = (name[: found.start()] + name[found.end() :]).strip(" ()-–,;:")
+                row.current_holder_name = (
                     re.sub(r"\s*\(?\s*siret\s*:?\s*\)?\s*$", "", rest, flags=re.IGNORECASE) or None
                 )
         if raw_siret is None:
             return
         check = normalize_siret(raw_siret)
         if check.is_valid:
-            row.holder_siret = check.value
+            row.current_holder_siret = check.value
         elif check.status != STATUS_EMPTY:
             report(header, raw_siret, check.message_fr + " SIRET ignoré.", "invalid_value")
 
