@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -289,17 +289,26 @@ def no_publicity_threshold(nature: str, on: date) -> Threshold:
 
 
 def _check(threshold: Threshold, amount: float) -> ThresholdCheck:
+    return _threshold_check(threshold, amount >= threshold.amount)
+
+
+# The frame is built for every line of a plan: the parts that depend only on the dated reference data
+# (loaded once per process, like `thresholds()` and `articles()`) and on a few discrete inputs are
+# memoised on exactly those inputs; whatever depends on the amount is computed for each call.
+@lru_cache(maxsize=512)
+def _threshold_check(threshold: Threshold, crossed: bool) -> ThresholdCheck:
     return ThresholdCheck(
         id=threshold.id,
         label_fr=threshold.label_fr,
         amount=threshold.amount,
-        crossed=amount >= threshold.amount,
+        crossed=crossed,
         valid_from=threshold.valid_from.isoformat(),
         valid_to=threshold.valid_to.isoformat() if threshold.valid_to else None,
         source=threshold.source,
     )
 
 
+@lru_cache(maxsize=1024)
 def _item(article_id: str, reason_fr: str, extra_conditions: tuple[str, ...] = ()) -> RuleItem:
     article = articles()[article_id]
     return RuleItem(
@@ -313,6 +322,25 @@ def _item(article_id: str, reason_fr: str, extra_conditions: tuple[str, ...] = (
         valid_from=article.valid_from.isoformat(),
         valid_to=article.valid_to.isoformat() if article.valid_to else None,
     )
+
+
+@lru_cache(maxsize=8192)
+def _cpv_check(cpv: str):
+    return normalize_cpv(cpv)
+
+
+@lru_cache(maxsize=1024)
+def _dated_thresholds(
+    nature: str, group: str, launch_date: date, social_service: bool
+) -> tuple[Threshold, Threshold, Threshold, Threshold | None]:
+    """(EU, no publicity, BOAMP, social services or None) thresholds in force at the launch date."""
+    eu = eu_threshold(nature, group, launch_date)
+    no_pub = no_publicity_threshold(nature, launch_date)
+    boamp = threshold_in_force("publicity_boamp", launch_date, nature, "any")
+    social = None
+    if social_service and nature == "services":
+        social = threshold_in_force("eu_social_services", launch_date, nature, "any")
+    return eu, no_pub, boamp, social
 
 
 def _procedure(code: str, reason_fr: str) -> Procedure:
@@ -348,7 +376,7 @@ def legal_frame(
 
     cpv_code = None
     if cpv:
-        check = normalize_cpv(cpv)
+        check = _cpv_check(cpv) if isinstance(cpv, str) else normalize_cpv(cpv)
         if check.code is None:
             raise LegalFrameError(check.message_fr)
         cpv_code = check.code
@@ -359,14 +387,10 @@ def legal_frame(
 
     group = buyer_group(buyer_kind, policy)
     notes: list[str] = []
-    eu = eu_threshold(nature, group, launch_date)
-    no_pub = no_publicity_threshold(nature, launch_date)
-    boamp = threshold_in_force("publicity_boamp", launch_date, nature, "any")
-    checks = [_check(no_pub, amount_ht), _check(boamp, amount_ht), _check(eu, amount_ht)]
-
     social_service = bool(cpv_code and codelists.is_social_service_cpv(cpv_code))
-    if social_service and nature == "services":
-        social = threshold_in_force("eu_social_services", launch_date, nature, "any")
+    eu, no_pub, boamp, social = _dated_thresholds(nature, group, launch_date, social_service)
+    checks = [_check(no_pub, amount_ht), _check(boamp, amount_ht), _check(eu, amount_ht)]
+    if social is not None:
         checks.append(_check(social, amount_ht))
 
     # Procedure the amount implies.

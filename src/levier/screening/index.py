@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from levier.rules.geography import haversine_km, shipped_departements
+from levier.rules.geography import EARTH_RADIUS_KM, shipped_departements
 from levier.rules.sectors import Taxonomy, load_taxonomy
 from levier.screening.model import (
     PROVISION_DELIVERED,
@@ -33,11 +33,18 @@ def _cell(lat: float, lon: float) -> tuple[int, int]:
     return (math.floor(lat / CELL_DEGREES), math.floor(lon / CELL_DEGREES))
 
 
+# A structure as a sector bucket holds it: the entry and its number in `DirectoryIndex.entries` (which
+# keys the per-policy capacities); grid rows add what the distance needs, worked out once at build time:
+# latitude, longitude, latitude in radians and its cosine, and its own radius (None: the default applies).
+_Row = tuple[StructureEntry, int]
+_GridRow = tuple[StructureEntry, int, float, float, float, float, float | None]
+
+
 @dataclass
 class _SectorBucket:
-    grid: dict[tuple[int, int], list[StructureEntry]] = field(default_factory=dict)
-    by_departement: dict[str, list[StructureEntry]] = field(default_factory=dict)
-    national: list[StructureEntry] = field(default_factory=list)
+    grid: dict[tuple[int, int], list[_GridRow]] = field(default_factory=dict)
+    by_departement: dict[str, list[_Row]] = field(default_factory=dict)
+    national: list[_Row] = field(default_factory=list)
     max_radius_km: float = 0.0  # largest declared radius among the grid's structures
 
 
@@ -79,21 +86,29 @@ class DirectoryIndex:
             for code, dep in shipped_departements().items()
             if getattr(dep, "lat", None) is not None
         }
-        for entry in entries:
+        for number, entry in enumerate(entries):
+            grid_row: _GridRow | None = None
+            if entry.lat is not None and entry.lon is not None:
+                phi = math.radians(entry.lat)
+                own = entry.area_radius_km if entry.area_kind == "radius" and entry.area_radius_km else None
+                grid_row = (entry, number, entry.lat, entry.lon, phi, math.cos(phi), own)
             for sector in entry.sectors:
                 bucket = self._buckets.setdefault(sector, _SectorBucket())
                 if entry.area_kind == "national":
-                    bucket.national.append(entry)
+                    bucket.national.append((entry, number))
                 elif entry.area_kind == "departements" and entry.area_departements:
                     for dep in entry.area_departements:
-                        bucket.by_departement.setdefault(dep, []).append(entry)
-                elif entry.lat is not None and entry.lon is not None:
-                    bucket.grid.setdefault(_cell(entry.lat, entry.lon), []).append(entry)
+                        bucket.by_departement.setdefault(dep, []).append((entry, number))
+                elif grid_row is not None:
+                    bucket.grid.setdefault(_cell(entry.lat, entry.lon), []).append(grid_row)  # type: ignore[arg-type]
                     if entry.area_kind == "radius" and entry.area_radius_km:
                         bucket.max_radius_km = max(bucket.max_radius_km, float(entry.area_radius_km))
                 elif entry.departement:
                     # No position: its own département is the only area we can vouch for.
-                    bucket.by_departement.setdefault(entry.departement, []).append(entry)
+                    bucket.by_departement.setdefault(entry.departement, []).append((entry, number))
+        # Capacities depend on the policy's turnover figures only: worked out once per set of figures.
+        self._capacities: dict[tuple[float, float, float], list[float | None]] = {}
+        self._provisions: dict[tuple[str, ...], str] = {}
         self.sectors_for_cpv = lru_cache(maxsize=4096)(self._sectors_for_cpv)
         self.narrower_sectors = lru_cache(maxsize=4096)(self._narrower_sectors)
 
@@ -125,22 +140,36 @@ class DirectoryIndex:
             return self._dep_positions.get(place.departement)
         return None
 
-    def _nearby(
-        self, bucket: _SectorBucket, lat: float, lon: float, reach_km: float
-    ) -> Iterator[StructureEntry]:
+    def _capacities_for(self, policy: Policy) -> list[float | None]:
+        key = (policy.max_turnover_share, policy.turnover_per_worker, policy.turnover_per_esat_place)
+        found = self._capacities.get(key)
+        if found is None:
+            found = self._capacities[key] = [structure_capacity(entry, policy) for entry in self.entries]
+        return found
+
+    def _provision(self, sectors: tuple[str, ...]) -> str:
+        found = self._provisions.get(sectors)
+        if found is None:
+            found = self._provisions[sectors] = provision_of_sectors(sectors, self.taxonomy)
+        return found
+
+    @staticmethod
+    def _cells(bucket: _SectorBucket, lat: float, lon: float, reach_km: float) -> Iterator[list[_GridRow]]:
         row, col = _cell(lat, lon)
         dlat = math.ceil(reach_km / (111.0 * CELL_DEGREES))
         dlon = math.ceil(reach_km / (111.0 * CELL_DEGREES * max(math.cos(math.radians(lat)), 0.2)))
         grid = bucket.grid
         if len(grid) < (2 * dlat + 1) * (2 * dlon + 1):
             # A thin sector: reading its few cells beats probing every cell of the window.
-            for (r, c), entries in grid.items():
+            for (r, c), rows in grid.items():
                 if abs(r - row) <= dlat and abs(c - col) <= dlon:
-                    yield from entries
+                    yield rows
             return
         for r in range(row - dlat, row + dlat + 1):
             for c in range(col - dlon, col + dlon + 1):
-                yield from grid.get((r, c), ())
+                rows = grid.get((r, c))
+                if rows:
+                    yield rows
 
     def candidates(
         self,
@@ -157,49 +186,65 @@ class DirectoryIndex:
         departement = place.departement if place else None
         default_radius = (
             policy.radius_delivered_km
-            if provision_of_sectors(sectors, self.taxonomy) == PROVISION_DELIVERED
+            if self._provision(sectors) == PROVISION_DELIVERED
             else policy.radius_on_site_km
         )
+        capacities = self._capacities_for(policy)
         seen: dict[int | str, Candidate] = {}
+
+        def keep(entry: StructureEntry, number: int, distance: float | None) -> None:
+            if kinds is not None and kinds.isdisjoint(entry.kinds):
+                return
+            capacity = capacities[number]
+            if capacity is not None and annual_amount and annual_amount > capacity:
+                return
+            seen[entry.id] = Candidate(
+                id=entry.id,
+                name=entry.name,
+                kinds=entry.kinds,
+                distance_km=round(distance, 1) if distance is not None else None,
+                capacity=capacity,
+                capacity_known=capacity is not None,
+            )
+
         for sector in sectors:
             bucket = self._buckets.get(sector)
             if bucket is None:
                 continue
-            pool: list[tuple[StructureEntry, float | None]] = [(e, None) for e in bucket.national]
+            for entry, number in bucket.national:
+                if entry.id not in seen:
+                    keep(entry, number, None)
             if departement:
-                pool.extend((e, None) for e in bucket.by_departement.get(departement, ()))
+                for entry, number in bucket.by_departement.get(departement, ()):
+                    if entry.id not in seen:
+                        keep(entry, number, None)
             if position is not None:
                 lat, lon = position
                 reach = max(bucket.max_radius_km, default_radius)
-                for entry in self._nearby(bucket, lat, lon, reach):
-                    radius = (
-                        entry.area_radius_km if entry.area_kind == "radius" and entry.area_radius_km else None
-                    ) or default_radius
-                    # North-south distance is a lower bound of the true one: most far entries stop here.
-                    if abs(entry.lat - lat) * KM_PER_DEGREE > radius:  # type: ignore[operator]
-                        continue
-                    distance = haversine_km(lat, lon, entry.lat, entry.lon)  # type: ignore[arg-type]
-                    if distance <= radius:
-                        pool.append((entry, distance))
+                # rules.geography.haversine_km, with the structure's side worked out at build time.
+                phi1 = math.radians(lat)
+                cos1 = math.cos(phi1)
+                for rows in self._cells(bucket, lat, lon, reach):
+                    for entry, number, elat, elon, phi2, cos2, own in rows:
+                        radius = own or default_radius
+                        # North-south distance is a lower bound of the true one: most far entries stop here.
+                        if abs(elat - lat) * KM_PER_DEGREE > radius:
+                            continue
+                        if entry.id in seen:
+                            continue
+                        a = (
+                            math.sin((phi2 - phi1) / 2) ** 2
+                            + cos1 * cos2 * math.sin(math.radians(elon - lon) / 2) ** 2
+                        )
+                        distance = 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+                        if distance <= radius:
+                            keep(entry, number, distance)
             elif not departement:
                 # No usable place (none, or text that could not be resolved): the area rules no one out.
-                pool.extend((e, None) for cell in bucket.grid.values() for e in cell)
-            for entry, distance in pool:
-                if entry.id in seen:
-                    continue
-                if kinds is not None and kinds.isdisjoint(entry.kinds):
-                    continue
-                capacity = structure_capacity(entry, policy)
-                if capacity is not None and annual_amount and annual_amount > capacity:
-                    continue
-                seen[entry.id] = Candidate(
-                    id=entry.id,
-                    name=entry.name,
-                    kinds=entry.kinds,
-                    distance_km=round(distance, 1) if distance is not None else None,
-                    capacity=capacity,
-                    capacity_known=capacity is not None,
-                )
+                for rows in bucket.grid.values():
+                    for entry, number, *_position in rows:
+                        if entry.id not in seen:
+                            keep(entry, number, None)
         return sorted(seen.values(), key=_candidate_order)
 
 

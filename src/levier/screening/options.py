@@ -98,6 +98,11 @@ def _counts_fr(counts: dict[str, int]) -> str:
     return ", ".join(f"{n} {kind}" for kind, n in counts.items()) or "aucune"
 
 
+# Factors and labels repeat from one purchase to the next: those that depend on a few discrete values are
+# made once per value (functools caches; a Factor is frozen, so sharing one is safe).
+
+
+@lru_cache(maxsize=4096)
 def supply_factor(count: int, minimum: int, group_fr: str) -> tuple[Factor, bool]:
     """Points for the number of capable candidates (never fewer for more), and whether it is risky."""
     minimum = max(minimum, 1)
@@ -136,7 +141,11 @@ def _labour_factor_for(share: float, weight: float) -> Factor:
 def _rate_factor(ctx: Context, weight: float) -> Factor | None:
     if ctx.national_rate is None:
         return None
-    rate = ctx.national_rate
+    return _rate_factor_for(ctx.national_rate, weight)
+
+
+@lru_cache(maxsize=4096, typed=True)
+def _rate_factor_for(rate: float, weight: float) -> Factor:
     return Factor(
         "national_rate",
         f"Au niveau national, {format_percent_fr(rate)} des marchés comparables (même CPV) portent une "
@@ -158,15 +167,20 @@ def _incumbent_factor(ctx: Context, kinds: frozenset[str]) -> Factor | None:
     )
 
 
+_WORKS_RESERVED = Factor(
+    "nature", "Travaux : les structures inclusives y interviennent surtout en sous-traitance.", -10.0
+)
+_WORKS_CLAUSE = Factor("nature", "Travaux : la clause d'insertion y est l'usage le plus répandu.", 5.0)
+_SERVICES_RESERVED = Factor("nature", "Services : le cœur de l'offre des structures inclusives.", 5.0)
+
+
 def _nature_factor(ctx: Context, reservation: bool) -> Factor | None:
     if ctx.nature == "works" and reservation:
-        return Factor(
-            "nature", "Travaux : les structures inclusives y interviennent surtout en sous-traitance.", -10.0
-        )
+        return _WORKS_RESERVED
     if ctx.nature == "works":
-        return Factor("nature", "Travaux : la clause d'insertion y est l'usage le plus répandu.", 5.0)
+        return _WORKS_CLAUSE
     if ctx.nature == "services" and reservation:
-        return Factor("nature", "Services : le cœur de l'offre des structures inclusives.", 5.0)
+        return _SERVICES_RESERVED
     return None
 
 
@@ -180,12 +194,47 @@ def _yearly_fr(amount: int) -> str:
     return format_money_fr(amount) + " HT par an"
 
 
+_EFFECT = Factor(
+    "effect",
+    "Tout le marché est exécuté par des structures inclusives : l'effet social le plus fort.",
+    15.0,
+)
+_BOTH = Factor(
+    "both",
+    "Réservation conjointe (L2113-14) : moins courante, à réserver aux deux publics.",
+    -2.0,
+)
+_RESERVED_MEETS = Factor(
+    "obligation",
+    "Satisfait l'obligation de considération sociale (L2112-2-1) selon le paramétrage de l'organisation.",
+    15.0,
+)
+
+
 def effect_factor() -> Factor:
+    return _EFFECT
+
+
+@lru_cache(maxsize=256)
+def _usual_kinds_factor(kinds: frozenset[str], usual_kinds: frozenset[str], group_fr: str) -> Factor:
+    usual = kinds & usual_kinds
+    if usual:
+        return Factor("usual_kinds", f"Métier habituel des {', '.join(sorted(usual))}.", 5.0)
+    return Factor("usual_kinds", f"Métier peu courant chez les {group_fr}.", -5.0)
+
+
+@lru_cache(maxsize=256)
+def _long_duration_factor(months: int) -> Factor:
     return Factor(
-        "effect",
-        "Tout le marché est exécuté par des structures inclusives : l'effet social le plus fort.",
-        15.0,
+        "duration",
+        f"Durée longue ({months} mois) : engagement lourd pour une petite structure.",
+        -3.0,
     )
+
+
+@cache
+def _reservation_label(code: str) -> str:
+    return f"Réserver aux {KIND_GROUPS_FR[code]} ({article(code)})"
 
 
 def reservation_option(code: str, candidates: Sequence[Candidate], ctx: Context) -> Option:
@@ -208,12 +257,8 @@ def reservation_option(code: str, candidates: Sequence[Candidate], ctx: Context)
         factors.append(
             Factor("capacity_unknown", f"Capacité inconnue pour {unknown} d'entre elles : à vérifier.", 0.0)
         )
-    usual = kinds & ctx.usual_kinds
     if ctx.usual_kinds:
-        if usual:
-            factors.append(Factor("usual_kinds", f"Métier habituel des {', '.join(sorted(usual))}.", 5.0))
-        else:
-            factors.append(Factor("usual_kinds", f"Métier peu courant chez les {group_fr}.", -5.0))
+        factors.append(_usual_kinds_factor(kinds, ctx.usual_kinds, group_fr))
     for factor in (
         _labour_factor(ctx, 15.0),
         _rate_factor(ctx, 10.0),
@@ -228,33 +273,14 @@ def reservation_option(code: str, candidates: Sequence[Candidate], ctx: Context)
         if warnings:
             factors.append(Factor("duration", warnings[0], -30.0))
     elif ctx.duration_months and ctx.duration_months > 48:
-        factors.append(
-            Factor(
-                "duration",
-                f"Durée longue ({ctx.duration_months} mois) : engagement lourd pour une petite structure.",
-                -3.0,
-            )
-        )
+        factors.append(_long_duration_factor(ctx.duration_months))
     if len(chosen) >= ctx.policy.min_candidates_to_reserve:
-        factors.append(effect_factor())
+        factors.append(_EFFECT)
     if code == RESERVE_BOTH:
-        factors.append(
-            Factor(
-                "both",
-                "Réservation conjointe (L2113-14) : moins courante, à réserver aux deux publics.",
-                -2.0,
-            )
-        )
+        factors.append(_BOTH)
     meets = bool(ctx.compulsory and ctx.frame is not None and ctx.frame.reserved_meets_obligation)
     if meets:
-        factors.append(
-            Factor(
-                "obligation",
-                "Satisfait l'obligation de considération sociale (L2112-2-1) selon le "
-                "paramétrage de l'organisation.",
-                15.0,
-            )
-        )
+        factors.append(_RESERVED_MEETS)
     if risky:
         warnings.append(
             f"Seulement {len(chosen)} candidat(s) capable(s) : réserver expose à une consultation "
@@ -265,7 +291,7 @@ def reservation_option(code: str, candidates: Sequence[Candidate], ctx: Context)
         score = 0.0
     return Option(
         code=code,
-        label_fr=f"Réserver aux {group_fr} ({article(code)})",
+        label_fr=_reservation_label(code),
         articles=(article(code),),
         score=score,
         factors=tuple(factors),
@@ -294,52 +320,85 @@ def _hours_factor(ctx: Context) -> Factor:
     return Factor("hours", f"{hours} heures d'insertion ({ctx.hours.explanation}).", round(points, 1))
 
 
+_NO_PARTNERS = Factor(
+    "partners", "Aucune structure inclusive du métier à proximité pour porter la clause.", -5.0
+)
+_CLAUSE_MEETS = Factor(
+    "obligation",
+    "Satisfait l'obligation de considération sociale dans les conditions d'exécution (L2112-2-1).",
+    15.0,
+)
+_CRITERION_ALONE = Factor(
+    "criterion", "Le critère valorise l'offre sans rien imposer : effet plus incertain.", 5.0
+)
+_CRITERION_FAILS = Factor(
+    "obligation",
+    "Un critère d'attribution seul ne satisfait pas l'obligation, qui porte sur les conditions "
+    "d'exécution (L2112-2-1).",
+    -20.0,
+)
+_CRITERION_ADDS = Factor(
+    "criterion", "Montant élevé : un critère social renforce la clause sans la remplacer.", 4.0
+)
+_CRITERION_WEIGHS = Factor(
+    "criterion", "Un critère en plus de la clause alourdit l'analyse pour un gain faible.", -4.0
+)
+
+
+@lru_cache(maxsize=4096)
+def _partners_factor(count: int, counts: tuple[tuple[str, int], ...]) -> Factor:
+    return Factor(
+        "partners",
+        f"{count} structures inclusives peuvent aider les entreprises à exécuter la clause "
+        f"(embauche, mise à disposition, sous-traitance) : {_counts_fr(dict(counts))}.",
+        round(5 + 5 * min(count, 10) / 10, 1),
+    )
+
+
+@lru_cache(maxsize=256)
+def _followed_duration_factor(months: int) -> Factor:
+    return Factor("duration", f"Durée de {months} mois : des parcours d'insertion suivis.", 3.0)
+
+
+@lru_cache(maxsize=256, typed=True)
+def _clause_label(rate) -> str:
+    if rate is None:
+        return f"Clause d'insertion ({article(CLAUSE)})"
+    return f"Clause d'insertion de {format_percent_fr(rate)} des heures ({article(CLAUSE)})"
+
+
+@cache
+def _labels() -> dict[str, str]:
+    return {
+        "criterion": f"Critère social d'attribution ({article(CRITERION)})",
+        "both": f"Clause d'insertion et critère social ({article(CLAUSE)}, {article(CRITERION)})",
+    }
+
+
 def clause_options(candidates: Sequence[Candidate], ctx: Context) -> list[Option]:
     partners = [c for c in candidates if not KINDS_BY_OPTION[CLAUSE].isdisjoint(c.kinds)]
     counts = _counts(partners, KINDS_BY_OPTION[CLAUSE])
     hours = ctx.hours.hours if ctx.hours else None
     explanation = ctx.hours.explanation if ctx.hours else ""
     base: list[Factor] = [_hours_factor(ctx)]
-    if partners:
-        base.append(
-            Factor(
-                "partners",
-                f"{len(partners)} structures inclusives peuvent aider les entreprises à exécuter la clause "
-                f"(embauche, mise à disposition, sous-traitance) : {_counts_fr(counts)}.",
-                round(5 + 5 * min(len(partners), 10) / 10, 1),
-            )
-        )
-    else:
-        base.append(
-            Factor(
-                "partners", "Aucune structure inclusive du métier à proximité pour porter la clause.", -5.0
-            )
-        )
+    base.append(_partners_factor(len(partners), tuple(counts.items())) if partners else _NO_PARTNERS)
     for factor in (_labour_factor(ctx, 20.0), _rate_factor(ctx, 10.0), _nature_factor(ctx, False)):
         if factor is not None:
             base.append(factor)
     if ctx.duration_months and ctx.duration_months >= 24:
-        base.append(
-            Factor("duration", f"Durée de {ctx.duration_months} mois : des parcours d'insertion suivis.", 3.0)
-        )
-    compulsory_factor = Factor(
-        "obligation",
-        "Satisfait l'obligation de considération sociale dans les conditions d'exécution (L2112-2-1).",
-        15.0,
-    )
+        base.append(_followed_duration_factor(ctx.duration_months))
     rate = ctx.hours.insertion_rate if ctx.hours else None
-    clause_label = f"Clause d'insertion ({article(CLAUSE)})"
-    if rate is not None:
-        clause_label = f"Clause d'insertion de {format_percent_fr(rate)} des heures ({article(CLAUSE)})"
+    clause_label = _clause_label(rate)
+    partners_found = tuple(partners)
 
-    clause_factors = list(base) + ([compulsory_factor] if ctx.compulsory else [])
+    clause_factors = list(base) + ([_CLAUSE_MEETS] if ctx.compulsory else [])
     clause = Option(
         code=CLAUSE,
         label_fr=clause_label,
         articles=(article(CLAUSE),),
         score=total_score(clause_factors),
         factors=tuple(clause_factors),
-        candidates=tuple(partners),
+        candidates=partners_found,
         candidate_counts=counts,
         hours=hours,
         hours_explanation=explanation,
@@ -347,55 +406,43 @@ def clause_options(candidates: Sequence[Candidate], ctx: Context) -> list[Option
     )
 
     criterion_factors = [f for f in base if f.code != "hours"]
-    criterion_factors.append(
-        Factor("criterion", "Le critère valorise l'offre sans rien imposer : effet plus incertain.", 5.0)
-    )
+    criterion_factors.append(_CRITERION_ALONE)
     if ctx.compulsory:
-        criterion_factors.append(
-            Factor(
-                "obligation",
-                "Un critère d'attribution seul ne satisfait pas l'obligation, qui porte sur les conditions "
-                "d'exécution (L2112-2-1).",
-                -20.0,
-            )
-        )
+        criterion_factors.append(_CRITERION_FAILS)
     criterion = Option(
         code=CRITERION,
-        label_fr=f"Critère social d'attribution ({article(CRITERION)})",
+        label_fr=_labels()["criterion"],
         articles=(article(CRITERION),),
         score=total_score(criterion_factors),
         factors=tuple(criterion_factors),
-        candidates=tuple(partners),
+        candidates=partners_found,
         candidate_counts=counts,
     )
 
     both_factors = list(clause_factors)
     eu = ctx.frame.eu_threshold if ctx.frame is not None else None
     if eu is not None and eu.crossed and hours is not None and hours >= ctx.policy.min_clause_hours:
-        both_factors.append(
-            Factor(
-                "criterion", "Montant élevé : un critère social renforce la clause sans la remplacer.", 4.0
-            )
-        )
+        both_factors.append(_CRITERION_ADDS)
     else:
-        both_factors.append(
-            Factor(
-                "criterion", "Un critère en plus de la clause alourdit l'analyse pour un gain faible.", -4.0
-            )
-        )
+        both_factors.append(_CRITERION_WEIGHS)
     both = Option(
         code=CLAUSE_AND_CRITERION,
-        label_fr=f"Clause d'insertion et critère social ({article(CLAUSE)}, {article(CRITERION)})",
+        label_fr=_labels()["both"],
         articles=(article(CLAUSE), article(CRITERION)),
         score=total_score(both_factors),
         factors=tuple(both_factors),
-        candidates=tuple(partners),
+        candidates=partners_found,
         candidate_counts=counts,
         hours=hours,
         hours_explanation=explanation,
         meets_obligation=ctx.compulsory,
     )
     return [clause, both, criterion]
+
+
+_FREE = Factor("free", "Aucune considération sociale n'est imposée pour ce marché.", 15.0)
+_FEW_HOURS = Factor("hours", "Trop peu d'heures pour qu'une clause vaille son suivi.", 15.0)
+_NO_SUPPLY = Factor("supply", "Aucune structure inclusive capable à proximité.", 10.0)
 
 
 def none_option(ctx: Context, others: Sequence[Option]) -> Option:
@@ -411,11 +458,11 @@ def none_option(ctx: Context, others: Sequence[Option]) -> Option:
         factors.append(Factor("obligation", justification, -40.0))
         score = 0.0
     else:
-        factors.append(Factor("free", "Aucune considération sociale n'est imposée pour ce marché.", 15.0))
+        factors.append(_FREE)
         if ctx.hours is not None and ctx.hours.hours < ctx.policy.min_clause_hours:
-            factors.append(Factor("hours", "Trop peu d'heures pour qu'une clause vaille son suivi.", 15.0))
-        if not any(o.candidate_count for o in others):
-            factors.append(Factor("supply", "Aucune structure inclusive capable à proximité.", 10.0))
+            factors.append(_FEW_HOURS)
+        if not any(o.candidates for o in others):
+            factors.append(_NO_SUPPLY)
         score = total_score(factors)
     return Option(
         code=NONE,

@@ -19,6 +19,7 @@ from levier.screening import options as opts
 from levier.screening.index import DirectoryIndex
 from levier.screening.model import (
     KINDS_BY_OPTION,
+    Candidate,
     LotSplit,
     PlaceInput,
     Policy,
@@ -67,7 +68,9 @@ def _centroid(sites: Sequence[PlaceInput], index: DirectoryIndex) -> PlaceInput:
     positions = [index.position(site) for site in sites]
     positions = [p for p in positions if p is not None]
     deps = [site.departement for site in sites if site.departement]
-    departement = max(set(deps), key=deps.count) if deps else None
+    # The most frequent département, the first met among the sites on a tie (a set's order would vary
+    # from one process to the next with string hashing, and so would the lot's candidates).
+    departement = max(dict.fromkeys(deps), key=deps.count) if deps else None
     names = ", ".join(site.label for site in sites if site.label)
     if not positions:
         return PlaceInput(label=names, departement=departement)
@@ -100,7 +103,7 @@ def _geographic_groups(sites: Sequence[PlaceInput], index: DirectoryIndex) -> li
 
 def _located(
     drafts: list[SplitLot], index: DirectoryIndex, policy: Policy, seen: dict | None = None
-) -> list[SplitLot]:
+) -> list[tuple[SplitLot, tuple[Candidate, ...]]]:
     """Each lot with every capable structure of any kind; `_evaluate` keeps the kinds of a reservation.
 
     `seen` remembers lots already located: the same cluster of sites comes back in several groupings."""
@@ -110,43 +113,62 @@ def _located(
         key = (draft.sectors, draft.place, draft.annual_amount)
         if key not in seen:
             seen[key] = tuple(index.candidates(draft.sectors, draft.place, draft.annual_amount, policy))
-        found.append(replace(draft, candidates=seen[key]))
+        found.append((draft, seen[key]))
     return found
 
 
-def _evaluate(basis: str, label_fr: str, located: list[SplitLot], code: str, before: int) -> LotSplit:
-    kinds = KINDS_BY_OPTION[code]
-    split_lots = [
-        replace(lot, candidates=tuple(c for c in lot.candidates if not kinds.isdisjoint(c.kinds)))
-        for lot in located
-    ]
-    after = len({c.id for lot in split_lots for c in lot.candidates})
-    per_lot = ", ".join(f"{lot.label_fr} : {lot.candidate_count}" for lot in split_lots)
-    group = opts.KIND_GROUPS_FR[code]
-    summary = f"{label_fr} : {before} → {after} structures capables ({group}) ; par lot : {per_lot}."
-    return LotSplit(
-        basis=basis,
-        label_fr=label_fr,
-        option=code,
-        candidates_before=before,
-        candidates_after=after,
-        lots=tuple(split_lots),
-        summary_fr=summary,
-    )
+class _Trial:
+    """One way to cut for one reservation, before its lots and summary are written out.
+
+    Only the best trial of each basis becomes a `LotSplit`: the others need nothing but `key`."""
+
+    __slots__ = ("after", "basis", "before", "chosen", "code", "key", "label_fr", "located")
+
+    def __init__(
+        self,
+        basis: str,
+        label_fr: str,
+        located: list[tuple[SplitLot, tuple[Candidate, ...]]],
+        code: str,
+        before: int,
+        policy: Policy,
+    ):
+        kinds = KINDS_BY_OPTION[code]
+        self.basis, self.label_fr, self.code, self.before = basis, label_fr, code, before
+        self.located = located
+        self.chosen = [tuple(c for c in found if not kinds.isdisjoint(c.kinds)) for _lot, found in located]
+        self.after = len({c.id for chosen in self.chosen for c in chosen})
+        # The split whose weakest lot has the most candidates, then the most candidates in all, then
+        # the fewest lots.
+        weakest = min(len(chosen) for chosen in self.chosen)
+        self.key = (min(weakest, policy.min_candidates_to_reserve), self.after, -len(located))
+
+    def split(self) -> LotSplit:
+        split_lots = [
+            replace(lot, candidates=chosen)
+            for (lot, _found), chosen in zip(self.located, self.chosen, strict=True)
+        ]
+        per_lot = ", ".join(f"{lot.label_fr} : {lot.candidate_count}" for lot in split_lots)
+        group = opts.KIND_GROUPS_FR[self.code]
+        summary = (
+            f"{self.label_fr} : {self.before} → {self.after} structures capables ({group}) ; "
+            f"par lot : {per_lot}."
+        )
+        return LotSplit(
+            basis=self.basis,
+            label_fr=self.label_fr,
+            option=self.code,
+            candidates_before=self.before,
+            candidates_after=self.after,
+            lots=tuple(split_lots),
+            summary_fr=summary,
+        )
 
 
-def _best(splits: list[LotSplit], policy: Policy) -> LotSplit | None:
-    """The split whose weakest lot has the most candidates, then the most candidates in all."""
-    if not splits:
-        return None
-    return max(
-        splits,
-        key=lambda s: (
-            min(min(lot.candidate_count for lot in s.lots), policy.min_candidates_to_reserve),
-            s.candidates_after,
-            -len(s.lots),
-        ),
-    )
+def _best(trials: list[_Trial]) -> LotSplit | None:
+    """The split of the best trial (the first one when several tie, as `max` keeps)."""
+    best = max(trials, key=lambda t: t.key, default=None)
+    return best.split() if best is not None else None
 
 
 def propose_splits(
@@ -162,7 +184,7 @@ def propose_splits(
     codes = [code for code in opts.reservation_codes(frame) if code in before]
     found: list[LotSplit] = []
 
-    geographic: list[LotSplit] = []
+    geographic: list[_Trial] = []
     seen: dict = {}
     for groups in _geographic_groups(purchase.sites, index):
         total_sites = sum(len(g) for g in groups)
@@ -185,8 +207,8 @@ def propose_splits(
             )
         label = f"Découper en {len(groups)} lots géographiques"
         located = _located(lots, index, policy, seen)
-        geographic.extend(_evaluate("geography", label, located, code, before[code]) for code in codes)
-    best = _best(geographic, policy)
+        geographic.extend(_Trial("geography", label, located, code, before[code], policy) for code in codes)
+    best = _best(geographic)
     if best is not None:
         found.append(best)
 
@@ -226,7 +248,7 @@ def propose_splits(
             f"Découper en {trades_count} lots par métier ({format_money_fr(round(share))} HT par an chacun)"
         )
         located = _located(lots, index, policy)
-        best = _best([_evaluate("trade", label, located, code, before[code]) for code in codes], policy)
+        best = _best([_Trial("trade", label, located, code, before[code], policy) for code in codes])
         if best is not None:
             found.append(best)
     return found
