@@ -1,4 +1,4 @@
-"""The demo steering: targets with a trajectory, a year of imported spend with matches, objectives; idempotent."""
+"""The demo steering: targets with a trajectory, a year of imported spend, objectives; idempotent."""
 
 from decimal import Decimal
 
