@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Generic, TypeVar
 
-from unidecode import unidecode
+from levier.rules.text import fold_words
 
 T = TypeVar("T")
 
@@ -119,11 +119,6 @@ MONTH_NAMES_FR = (
 )
 
 
-def _fold(text: str) -> str:
-    """Lower case, no accents, one space between words: the form every French keyword is matched in."""
-    return " ".join(unidecode(text).lower().split())
-
-
 def _is_blank(raw: object) -> bool:
     return raw is None or (isinstance(raw, str) and not raw.strip())
 
@@ -204,9 +199,9 @@ def parse_amount(raw: object) -> AmountParse:
     if not isinstance(raw, str):
         return AmountParse(error=f"Montant illisible : « {_show(raw)} ».")
 
-    # The euro sign is spaced out before folding, since unidecode spells it "EUR" and would glue it to a
+    # The euro sign is spaced out before folding, since transliteration spells it "EUR" and would glue it to a
     # multiplier ("1 Md€" -> "1 mdeur").
-    text = _fold(raw.replace("\u2212", "-").replace("€", " € "))
+    text = fold_words(raw.replace("\u2212", "-").replace("€", " € "))
     if text in _UNKNOWN_WORDS:
         return AmountParse(warning=f"Montant non renseigné (« {_show(raw)} ») : à compléter.")
 
@@ -446,7 +441,7 @@ def parse_date(raw: object) -> DateParse:
     if not isinstance(raw, str):
         return DateParse(error=f"Date illisible : « {_show(raw)} ».")
 
-    text = _fold(raw).replace("\u2013", "-")
+    text = fold_words(raw).replace("\u2013", "-")
     if text in _UNKNOWN_WORDS:
         return DateParse(warning=f"Date non renseignée (« {_show(raw)} ») : à compléter.")
     if re.fullmatch(r"\d+(?:[.,]\d+)?", text):
@@ -582,7 +577,9 @@ def parse_duration_months(raw: object, *, default_unit: str = "mois") -> Parsed[
     """
     if _is_blank(raw):
         return Parsed()
-    unit_factor = _UNIT_MONTHS["ans" if _fold(default_unit) in ("an", "ans", "annee", "annees") else "mois"]
+    unit_factor = _UNIT_MONTHS[
+        "ans" if fold_words(default_unit) in ("an", "ans", "annee", "annees") else "mois"
+    ]
     if isinstance(raw, bool):
         return Parsed(error=f"Durée illisible : « {_show(raw)} ».")
     if isinstance(raw, int | float | Decimal):
@@ -593,7 +590,7 @@ def parse_duration_months(raw: object, *, default_unit: str = "mois") -> Parsed[
     if not isinstance(raw, str):
         return Parsed(error=f"Durée illisible : « {_show(raw)} ».")
 
-    text = _fold(raw)
+    text = fold_words(raw)
     if text in _UNKNOWN_WORDS or text in _ONE_OFF_WORDS:
         return Parsed(warning=f"Durée non chiffrée (« {_show(raw)} ») : à compléter en mois.")
     if "(" in text:
@@ -723,7 +720,7 @@ def parse_nature(raw: object) -> Parsed[Nature]:
         return Parsed(
             error=f"Nature illisible : « {_show(raw)} ». Attendu : travaux, fournitures ou services."
         )
-    text = re.sub(r"[^a-z ]", " ", _fold(raw))
+    text = re.sub(r"[^a-z ]", " ", fold_words(raw))
     text = " ".join(text.split())
     known = _NATURE_WORDS.get(text)
     if known is None and text.startswith(("marche de ", "marches de ", "accord cadre de ")):
@@ -771,7 +768,7 @@ def parse_bool_fr(raw: object) -> Parsed[bool]:
         if number is not None and number in (0, 1):
             return Parsed(value=bool(number))
         return Parsed(error=f"Valeur illisible : « {_show(raw)} ». Attendu : oui ou non.")
-    text = _fold(str(raw)).strip(" .!")
+    text = fold_words(str(raw)).strip(" .!")
     if text in _TRUE_WORDS:
         return Parsed(value=True)
     if text in _FALSE_WORDS:

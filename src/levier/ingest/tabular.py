@@ -24,16 +24,14 @@ import datetime as dt
 import io
 import json
 import os
-import re
 import tomllib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from unidecode import unidecode
-
 from levier.ingest.errors import RowError, Severity
+from levier.rules.text import fold
 
 PathLike = str | os.PathLike[str]
 ProgressCallback = Callable[[int, int | None], None]
@@ -423,7 +421,6 @@ def open_table(
 
 # --- header normalisation and column matching ------------------------------------------------------
 
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _MIN_CONTAINED_KEY = 5
 
 
@@ -435,9 +432,8 @@ def normalize_header(text: object) -> str:
     """
     if text is None:
         return ""
-    value = str(text).replace("°", " ").replace("º", " ")
-    value = unidecode(value).lower()
-    return _NON_ALNUM.sub(" ", value).strip()
+    # Transliterated, "°" would read "deg" and "º" "o": "N°" must fold like "N".
+    return fold(str(text).replace("°", " ").replace("º", " "), transliterate=True)
 
 
 @dataclass(frozen=True)

@@ -270,10 +270,8 @@ class HeaderMatch:
 
 def normalise_header(label: object) -> str:
     """The folded form two headers are compared in: `Montant  Estimé (€ HT)` == `montant estime ht`."""
-    if label is None:
-        return ""
-    text = str(label).replace("€", " ").replace("°", " ")
-    return fold(text)
+    # "€" and "°" are signs to `fold`: they become spaces like any punctuation.
+    return "" if label is None else fold(str(label))
 
 
 def _find(tokens: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
