@@ -108,7 +108,13 @@ def test_the_policy_page_edits_for_admins_and_shows_for_others(
     c = _client(client, world, Role.ADMIN)
     page = c.get(url)
     assert "Structures capables au minimum pour réserver" in page.content.decode()
-    form = {"max_turnover_share": "0.5", "radius_on_site_km": 50, "radius_delivered_km": 200}
+    form = {
+        "max_turnover_share": "0.5",
+        "radius_on_site_km": 50,
+        "radius_delivered_km": 200,
+        "reserved_meets_obligation": "True",
+        "central_government": "",
+    }
     bad = c.post(url, {**form, "min_candidates_to_reserve": 0})
     assert bad.status_code == 422
     assert ScreeningPolicy.objects.get(organisation=world.org).version == 1

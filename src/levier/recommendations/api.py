@@ -37,6 +37,8 @@ class PolicyOut(Schema):
     hourly_cost: Decimal | None
     radius_on_site_km: int
     radius_delivered_km: int
+    reserved_meets_obligation: bool
+    central_government: bool | None
     version: int
 
 
@@ -47,6 +49,8 @@ class PolicyIn(Schema):
     hourly_cost: Decimal | None = None
     radius_on_site_km: int | None = None
     radius_delivered_km: int | None = None
+    reserved_meets_obligation: bool | None = None
+    central_government: bool | None = None
 
 
 def _purchase(organisation, purchase: int):

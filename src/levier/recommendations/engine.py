@@ -169,6 +169,8 @@ def purchase_input(purchase, lots) -> engine.PurchaseInput:
 def engine_policy(policy: ScreeningPolicy, organisation) -> engine.Policy:
     return engine.Policy(
         buyer_kind=organisation.kind,
+        central_government=policy.central_government,
+        reserved_meets_obligation=policy.reserved_meets_obligation,
         min_candidates_to_reserve=policy.min_candidates_to_reserve,
         max_turnover_share=float(policy.max_turnover_share),
         insertion_rate=float(policy.insertion_rate) if policy.insertion_rate is not None else None,

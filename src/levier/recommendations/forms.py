@@ -4,7 +4,32 @@ from .models import ScreeningPolicy
 from .services import POLICY_FIELDS
 
 
+def _yes(value) -> bool:
+    # The stored value (a bool) and the posted one ("True") compare alike, so `changed_data` is exact.
+    return str(value) == "True"
+
+
 class PolicyForm(forms.ModelForm):
+    # Two explicit choices rather than a checkbox: the answer is a legal reading the admin must state.
+    reserved_meets_obligation = forms.TypedChoiceField(
+        label="Un marché réservé satisfait l'obligation de l'article L2112-2-1",
+        help_text=ScreeningPolicy._meta.get_field("reserved_meets_obligation").help_text,
+        choices=[("True", "Oui, une réservation suffit"), ("False", "Non, il faut aussi une clause ou un critère")],
+        coerce=_yes,
+    )
+    central_government = forms.TypedChoiceField(
+        label="Appliquer les seuils européens de l'État",
+        help_text=ScreeningPolicy._meta.get_field("central_government").help_text,
+        choices=[
+            ("", "Selon la nature de l'organisation"),
+            ("True", "Oui, seuils de l'État"),
+            ("False", "Non, seuils des autres acheteurs"),
+        ],
+        coerce=_yes,
+        empty_value=None,
+        required=False,
+    )
+
     class Meta:
         model = ScreeningPolicy
         fields = POLICY_FIELDS

@@ -41,6 +41,8 @@ POLICY_FIELDS = (
     "hourly_cost",
     "radius_on_site_km",
     "radius_delivered_km",
+    "reserved_meets_obligation",
+    "central_government",
 )
 
 RESERVATION_OF_OPTION = {

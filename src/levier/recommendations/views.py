@@ -193,7 +193,9 @@ def policy(request):
         if not can_edit:
             raise Http404("Page introuvable.")
         if form.is_valid():
-            values = {name: form.cleaned_data[name] for name in form.changed_data}
+            # Every field goes to the service, which tells a real change (and bumps the version) from a
+            # form posted unchanged: fields with a callable default always count in `changed_data`.
+            values = {name: form.cleaned_data[name] for name in form.fields}
             try:
                 updated = services.update_policy(request.user, org, **values)
             except ValidationError as error:
@@ -201,7 +203,7 @@ def policy(request):
                     for message in errors:
                         form.add_error(name if name in form.fields else None, message)
             else:
-                if values:
+                if updated.version != current.version:
                     tasks.start_all(org, f"Politique de criblage modifiée (version {updated.version})")
                     messages.success(request, "Politique enregistrée : les plans sont criblés à nouveau.")
                 return redirect("recommendations:policy", org=org.slug)
