@@ -97,7 +97,9 @@ def test_the_policy_page_sets_both_readings_and_screens_again(
     assert unchanged.status_code == 302 and ScreeningPolicy.objects.get(organisation=world.org).version == 1
     assert not ScreeningRun.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
-        changed = client.post(url, {**form, "reserved_meets_obligation": "False", "central_government": "True"})
+        changed = client.post(
+            url, {**form, "reserved_meets_obligation": "False", "central_government": "True"}
+        )
     assert changed.status_code == 302
     policy = ScreeningPolicy.objects.get(organisation=world.org)
     assert policy.version == 2

@@ -14,7 +14,10 @@ class PolicyForm(forms.ModelForm):
     reserved_meets_obligation = forms.TypedChoiceField(
         label="Un marché réservé satisfait l'obligation de l'article L2112-2-1",
         help_text=ScreeningPolicy._meta.get_field("reserved_meets_obligation").help_text,
-        choices=[("True", "Oui, une réservation suffit"), ("False", "Non, il faut aussi une clause ou un critère")],
+        choices=[
+            ("True", "Oui, une réservation suffit"),
+            ("False", "Non, il faut aussi une clause ou un critère"),
+        ],
         coerce=_yes,
     )
     central_government = forms.TypedChoiceField(

@@ -90,16 +90,18 @@ class ScreeningPolicy(models.Model):
     reserved_meets_obligation = models.BooleanField(
         "un marché réservé satisfait l'obligation de l'article L2112-2-1",
         default=True,
-        help_text="Le code ne dit pas si un marché réservé (L2113-12 à L2113-15) vaut considération sociale "
-        "au sens de L2112-2-1 : c'est une lecture juridique propre à chaque organisation. Si non, le criblage "
-        "demande une clause ou un critère en plus de la réservation quand l'obligation s'applique.",
+        help_text="Le code ne dit pas si un marché réservé (L2113-12 à L2113-15) vaut considération "
+        "sociale au sens de L2112-2-1 : c'est une lecture juridique propre à chaque organisation. Si non, "
+        "le criblage demande une clause ou un critère en plus de la réservation quand l'obligation "
+        "s'applique.",
     )
     central_government = models.BooleanField(
         "appliquer les seuils européens de l'État",
         null=True,
         blank=True,
-        help_text="Oui : les seuils européens des autorités publiques centrales (État et ses établissements) ; "
-        "non : ceux des autres acheteurs ; vide : déduit de la nature de l'organisation.",
+        help_text="Oui : les seuils européens des autorités publiques centrales "
+        "(État et ses établissements) ; non : ceux des autres acheteurs ; vide : déduit de la nature de "
+        "l'organisation.",
     )
     version = models.PositiveIntegerField("version", default=1)
     updated_by = models.ForeignKey(

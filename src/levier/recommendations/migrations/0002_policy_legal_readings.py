@@ -4,20 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('recommendations', '0001_initial'),
+        ("recommendations", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='screeningpolicy',
-            name='central_government',
-            field=models.BooleanField(blank=True, help_text="Oui : les seuils européens des autorités publiques centrales (État et ses établissements) ; non : ceux des autres acheteurs ; vide : déduit de la nature de l'organisation.", null=True, verbose_name="appliquer les seuils européens de l'État"),
+            model_name="screeningpolicy",
+            name="central_government",
+            field=models.BooleanField(
+                blank=True,
+                help_text="Oui : les seuils européens des autorités publiques centrales (État et ses établissements) ; non : ceux des autres acheteurs ; vide : déduit de la nature de l'organisation.",
+                null=True,
+                verbose_name="appliquer les seuils européens de l'État",
+            ),
         ),
         migrations.AddField(
-            model_name='screeningpolicy',
-            name='reserved_meets_obligation',
-            field=models.BooleanField(default=True, help_text="Le code ne dit pas si un marché réservé (L2113-12 à L2113-15) vaut considération sociale au sens de L2112-2-1 : c'est une lecture juridique propre à chaque organisation. Si non, le criblage demande une clause ou un critère en plus de la réservation quand l'obligation s'applique.", verbose_name="un marché réservé satisfait l'obligation de l'article L2112-2-1"),
+            model_name="screeningpolicy",
+            name="reserved_meets_obligation",
+            field=models.BooleanField(
+                default=True,
+                help_text="Le code ne dit pas si un marché réservé (L2113-12 à L2113-15) vaut considération sociale au sens de L2112-2-1 : c'est une lecture juridique propre à chaque organisation. Si non, le criblage demande une clause ou un critère en plus de la réservation quand l'obligation s'applique.",
+                verbose_name="un marché réservé satisfait l'obligation de l'article L2112-2-1",
+            ),
         ),
     ]
