@@ -136,7 +136,13 @@ def test_index_finds_what_a_full_scan_finds(seed):
 
 # --- The memoised legal frame --------------------------------------------------------------------------
 
-_MEMOS = (legal._threshold_check, legal._item, legal._cpv_check, legal._dated_thresholds)
+_MEMOS = (
+    legal._threshold_check,
+    legal._item,
+    legal._cpv_check,
+    legal._dated_thresholds,
+    legal._threshold_euros,
+)
 
 
 def _frame_inputs():

@@ -196,6 +196,11 @@ def _euros(amount: float) -> str:
     return f"{text} €"
 
 
+@lru_cache(maxsize=256)
+def _threshold_euros(amount: int) -> str:
+    return _euros(amount)
+
+
 def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
@@ -333,7 +338,9 @@ def _cpv_check(cpv: str):
 def _dated_thresholds(
     nature: str, group: str, launch_date: date, social_service: bool
 ) -> tuple[Threshold, Threshold, Threshold, Threshold | None]:
-    """(EU, no publicity, BOAMP, social services or None) thresholds in force at the launch date."""
+    """(EU, no publicity, BOAMP, social services or None) thresholds in force at the launch date.
+
+    The thresholds come from `thresholds()`, read once per process: the same objects every time."""
     eu = eu_threshold(nature, group, launch_date)
     no_pub = no_publicity_threshold(nature, launch_date)
     boamp = threshold_in_force("publicity_boamp", launch_date, nature, "any")
@@ -397,7 +404,7 @@ def legal_frame(
     if amount_ht < no_pub.amount:
         procedure = _procedure(
             "no_publicity",
-            f"{_euros(amount_ht)} HT est inférieur au seuil de {_euros(no_pub.amount)} HT "
+            f"{_euros(amount_ht)} HT est inférieur au seuil de {_threshold_euros(no_pub.amount)} HT "
             f"en vigueur le {launch_date:%d/%m/%Y}.",
         )
     elif social_service and nature == "services":
@@ -408,13 +415,13 @@ def legal_frame(
     elif amount_ht < eu.amount:
         procedure = _procedure(
             "adapted",
-            f"{_euros(amount_ht)} HT est sous le seuil européen de {_euros(eu.amount)} HT "
-            f"et atteint le seuil de {_euros(no_pub.amount)} HT.",
+            f"{_euros(amount_ht)} HT est sous le seuil européen de {_threshold_euros(eu.amount)} HT "
+            f"et atteint le seuil de {_threshold_euros(no_pub.amount)} HT.",
         )
     else:
         procedure = _procedure(
             "formal",
-            f"{_euros(amount_ht)} HT atteint le seuil européen de {_euros(eu.amount)} HT.",
+            f"{_euros(amount_ht)} HT atteint le seuil européen de {_threshold_euros(eu.amount)} HT.",
         )
 
     # L2112-2-1: compulsory social or employment consideration.
@@ -436,7 +443,7 @@ def legal_frame(
         obligation_applies = True
         reason = (
             f"Consultation lancée à partir du {obligation.valid_from:%d/%m/%Y} et montant au moins égal "
-            f"au seuil européen ({_euros(eu.amount)} HT)."
+            f"au seuil européen ({_threshold_euros(eu.amount)} HT)."
         )
         extra = ()
         if reserved_meets_obligation:
@@ -454,8 +461,8 @@ def legal_frame(
             )
     else:
         notes.append(
-            f"Sous le seuil européen ({_euros(eu.amount)} HT) : aucune considération sociale n'est imposée, "
-            "mais une clause d'insertion ou un marché réservé restent possibles."
+            f"Sous le seuil européen ({_threshold_euros(eu.amount)} HT) : aucune considération sociale "
+            "n'est imposée, mais une clause d'insertion ou un marché réservé restent possibles."
         )
 
     # What is allowed whatever the amount.

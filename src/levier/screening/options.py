@@ -8,7 +8,6 @@ capable candidates never lower a reservation's score (tests check it).
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -86,11 +85,11 @@ class Context:
 
 
 def _counts(candidates: Sequence[Candidate], kinds: frozenset[str]) -> dict[str, int]:
-    counter: Counter[str] = Counter()
+    counter: dict[str, int] = {}
     for candidate in candidates:
         for kind in candidate.kinds:
             if kind in kinds:
-                counter[kind] += 1
+                counter[kind] = counter.get(kind, 0) + 1
     return dict(sorted(counter.items()))
 
 
@@ -487,6 +486,9 @@ def reservation_codes(frame: Frame | None) -> tuple[str, ...]:
     """The reservations the legal frame allows (L2113-15 only for the social-services CPV list)."""
     if frame is None:
         return tuple(code for code in RESERVATIONS if code != RESERVE_ESS)
-    return tuple(
-        code for code in RESERVATIONS if any(item.article == article(code) for item in frame.allowed)
-    )
+    return _reservations_among(tuple(item.article for item in frame.allowed))
+
+
+@lru_cache(maxsize=64)
+def _reservations_among(allowed_articles: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(code for code in RESERVATIONS if article(code) in allowed_articles)

@@ -186,7 +186,7 @@ def propose_splits(
 
     geographic: list[_Trial] = []
     seen: dict = {}
-    for groups in _geographic_groups(purchase.sites, index):
+    for groups in _geographic_groups(purchase.sites, index) if purchase.sites else ():
         total_sites = sum(len(g) for g in groups)
         lots = []
         for number, group in enumerate(groups, start=1):
@@ -218,8 +218,8 @@ def propose_splits(
         for code_sector in index.sectors_for_cpv(cpv)[:1]:
             trades.setdefault(code_sector, cpv)
     # Below a generic code (a division or a group, "45000000"), the trades it holds can become lots.
-    if purchase.cpv and len(trades) < 2 and len(cpv_prefix(purchase.cpv)) <= GENERIC_CPV_DIGITS:
-        own = cpv_prefix(purchase.cpv)
+    own = cpv_prefix(purchase.cpv) if purchase.cpv and len(trades) < 2 else ""
+    if own and len(own) <= GENERIC_CPV_DIGITS:
         for code_sector in index.narrower_sectors(purchase.cpv):
             sector = index.taxonomy.get(code_sector)
             below = [c for c in sector.cpv_prefixes if c.startswith(own)] if sector else []
