@@ -193,12 +193,7 @@ class NationalRates:
         if cpv not in self.seen:
             from levier.benchmark.stats import national_rate
 
-            try:
-                found = national_rate(self.store, cpv)
-            except TypeError:
-                # benchmark.stats.national_rate compares DuckDB's NULL count_if (no contract under the CPV
-                # prefix) with an int; the rate is an optional factor, so a failure leaves it out.
-                found = None
+            found = national_rate(self.store, cpv)  # None when no contract is under the CPV's division
             self.seen[cpv] = found.share_any if found is not None else None
         return self.seen[cpv]
 
