@@ -221,6 +221,11 @@ def edit_structure(
         structure.provenance["region"] = marker
     structure.refresh_search_text()
     structure.save()
+    if diff:
+        # Stored screenings may now list a structure that no longer fits, or miss one that does.
+        from levier.recommendations.rescreen import directory_changed
+
+        transaction.on_commit(lambda: directory_changed(structure))
     labels = ", ".join(_label(name) for name in diff) or "aucun changement"
     audit.record(
         user,

@@ -12,12 +12,7 @@ from levier.directory.models import ImportRun
 def rescreen_after_import(sender, instance: ImportRun, created: bool, raw: bool = False, **kwargs):
     if raw or instance.status != ImportRun.Status.DONE:
         return
-    from levier.organisations.models import Organisation
-
-    from .models import PurchaseScreening
-    from .tasks import start_all
+    from .rescreen import rescreen_screened
 
     # Only organisations that have been screened at least once: the others screen on first view.
-    screened = PurchaseScreening.objects.values("organisation_id").distinct()
-    for organisation in Organisation.objects.filter(pk__in=screened):
-        start_all(organisation, f"Annuaire mis à jour ({instance.get_source_display()})")
+    rescreen_screened(f"Annuaire mis à jour ({instance.get_source_display()})")

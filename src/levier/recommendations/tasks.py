@@ -5,6 +5,8 @@ run = start_plan_screening(user, plan, reason="Politique modifiée")   # QUEUED,
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
@@ -16,6 +18,7 @@ from . import services
 from .models import RunStatus, ScreeningRun
 
 PROGRESS_EVERY = 25
+STUCK_AFTER = dt.timedelta(hours=1)
 
 
 def start_plan_screening(user, plan: Plan, reason: str = "") -> ScreeningRun:
@@ -34,10 +37,27 @@ def start_plan_screening(user, plan: Plan, reason: str = "") -> ScreeningRun:
 
 
 def start_all(organisation, reason: str) -> list[ScreeningRun]:
-    """Screen again every plan of the organisation (the policy or the directory changed)."""
-    return [
-        start_plan_screening(None, plan, reason) for plan in Plan.objects.filter(organisation=organisation)
-    ]
+    """Screen again every plan of the organisation (the policy or the directory changed).
+
+    A plan with a run still waiting in the queue keeps that run: it reads the directory and the policy
+    when it starts, so it already sees this change. A run left waiting longer than `STUCK_AFTER` (worker
+    down) no longer counts, so that a change is never lost behind it."""
+    waiting = dict(
+        ScreeningRun.objects.filter(
+            organisation=organisation,
+            status=RunStatus.QUEUED,
+            created_at__gte=timezone.now() - STUCK_AFTER,
+        )
+        .order_by("plan_id", "-created_at")
+        .values_list("plan_id", "pk")
+    )
+    runs = []
+    for plan in Plan.objects.filter(organisation=organisation):
+        if plan.pk in waiting:
+            runs.append(ScreeningRun.objects.get(pk=waiting[plan.pk]))
+        else:
+            runs.append(start_plan_screening(None, plan, reason))
+    return runs
 
 
 @task()
