@@ -6,11 +6,16 @@ a required column missing) once, so that a file that cannot be read yields no re
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from levier.ingest.errors import RowError, Severity
-from levier.ingest.structures.records import ResultBuilder
+from levier.ingest.structures import cleaning as c
+from levier.ingest.structures.records import ResultBuilder, Source, StructureRecord, row_record
 from levier.ingest.tabular import Column, PathLike, TableError, open_table, resolve_columns
+from levier.rules.siret import SiretCheck
+
+# A cleaning function of `cleaning`: raw cell -> (clean value, issue to report or None).
+Cleaner = Callable[[str], tuple[object, c.Issue | None]]
 
 
 class RowView:
@@ -98,3 +103,83 @@ def stream_rows(
                 )
             )
         builder.file_info["blank_rows"] = info.blank_rows
+
+
+class RowCells:
+    """One data row being read: its cells by field name, and the report of what cleaning them found.
+
+    Issues are reported under the field's French label; one of severity ERROR rejects the row.
+    """
+
+    __slots__ = ("cells", "ctx", "labels", "number")
+
+    def __init__(
+        self, number: int, cells: RowView, labels: Mapping[str, str], builder: ResultBuilder
+    ) -> None:
+        self.number = number
+        self.cells = cells
+        self.labels = labels
+        self.ctx = c.RowContext(number, builder.add)
+
+    def __getitem__(self, field: str) -> str:
+        return self.cells[field]
+
+    @property
+    def rejected(self) -> bool:
+        return self.ctx.rejected
+
+    def text(self, field: str) -> str | None:
+        return c.clean_text(self.cells[field])
+
+    def read(self, field: str, cleaner: Cleaner) -> object:
+        """The cell cleaned, its issue (if any) reported."""
+        raw = self.cells[field]
+        value, issue = cleaner(raw)
+        self.ctx.report(self.labels[field], raw, issue)
+        return value
+
+    def report(self, field: str, raw: object, issue: c.Issue | None) -> None:
+        self.ctx.report(self.labels[field], raw, issue)
+
+    def reject(self, field: str, raw: object, code: str, message: str) -> None:
+        self.ctx.reject(self.labels[field], raw, code, message)
+
+    def siret(self, *, is_key: bool) -> SiretCheck:
+        """The "siret" cell checked; when it is the key, an unusable SIRET rejects the row."""
+        check, issue = c.check_siret(self.cells["siret"], is_key=is_key)
+        self.report("siret", self.cells["siret"], issue)
+        return check
+
+    def required_name(self, missing: str) -> str | None:
+        """The "name" cell; when empty the row is rejected with `missing` ("nom absent") as the reason."""
+        name = self.text("name")
+        if name is None:
+            self.reject("name", self.cells["name"], "name_missing", f"{missing} ; ligne rejetée.")
+        return name
+
+    def first_time(self, seen: dict[str, int], key: str, field: str, shown: str) -> bool:
+        """True the first time `key` is met (its row kept in `seen`); after that the row is rejected."""
+        if key in seen:
+            message = f"{shown} {key} déjà lu ligne {seen[key]} ; ligne rejetée (doublon)."
+            self.reject(field, key, "duplicate_key", message)
+            return False
+        seen[key] = self.number
+        return True
+
+    def record(self, source: Source, key: str, **values: object) -> StructureRecord:
+        """The record this row alone makes."""
+        return row_record(source, key, self.number, **values)
+
+
+def read_rows(
+    path: PathLike,
+    columns: list[Column],
+    builder: ResultBuilder,
+    *,
+    mapping: Mapping[str, str] | None = None,
+    sheet: str | int | None = None,
+) -> Iterator[RowCells]:
+    """`stream_rows`, each row wrapped with the columns' labels and the builder's report."""
+    labels = {column.field: column.label for column in columns}
+    for number, cells in stream_rows(path, columns, builder, mapping=mapping, sheet=sheet):
+        yield RowCells(number, cells, labels, builder)

@@ -17,14 +17,13 @@ from pathlib import Path
 
 from levier.ingest.errors import RowError
 from levier.ingest.structures import cleaning as c
-from levier.ingest.structures.base import stream_rows
+from levier.ingest.structures.base import read_rows
 from levier.ingest.structures.records import (
     Kind,
     ProgressCallback,
     ReadResult,
     ResultBuilder,
     Source,
-    make_record,
     sort_kinds,
 )
 from levier.ingest.tabular import Column, PathLike, load_mapping, normalize_header, suggest_mapping
@@ -124,29 +123,19 @@ def read_ea(
             )
             return builder.result()
     index_by_siret: dict[str, int] = {}
-    for number, row in stream_rows(path, COLUMNS, builder, mapping=mapping, sheet=sheet):
-        ctx = c.RowContext(number, builder.add)
-
-        def read(field: str, cleaner, ctx: c.RowContext = ctx, row=row):
-            value, issue = cleaner(row[field])
-            ctx.report(LABELS[field], row[field], issue)
-            return value
-
-        check, issue = c.check_siret(row["siret"], is_key=True)
-        ctx.report(LABELS["siret"], row["siret"], issue)
-        name = c.clean_text(row["name"])
-        if name is None:
-            ctx.reject(LABELS["name"], row["name"], "name_missing", "raison sociale absente ; ligne rejetée.")
-        if ctx.rejected or check.value is None:
+    for row in read_rows(path, COLUMNS, builder, mapping=mapping, sheet=sheet):
+        check = row.siret(is_key=True)
+        name = row.required_name("raison sociale absente")
+        if row.rejected or check.value is None:
             continue
-        kind = read("kind", _kind)
+        kind = row.read("kind", _kind)
         siret = check.value
         if siret in index_by_siret:
             index = index_by_siret[siret]
             first = builder.records[index]
             same = kind in first.kinds
-            ctx.report(
-                LABELS["siret"],
+            row.report(
+                "siret",
                 siret,
                 c.Issue(
                     "duplicate_key",
@@ -155,44 +144,42 @@ def read_ea(
                 ),
             )
             builder.records[index] = replace(
-                first, kinds=sort_kinds((*first.kinds, kind)), rows=(*first.rows, number)
+                first, kinds=sort_kinds((*first.kinds, kind)), rows=(*first.rows, row.number)
             )
             continue
-        postcode = read("postcode", c.clean_postcode)
-        insee_code = read("insee_code", c.clean_insee_code)
-        departement = read("departement", c.clean_departement)
+        postcode = row.read("postcode", c.clean_postcode)
+        insee_code = row.read("insee_code", c.clean_insee_code)
+        departement = row.read("departement", c.clean_departement)
         departement = (
             departement or c.departement_from_insee(insee_code) or c.departement_from_postcode(postcode)
         )
-        lat = read("lat", lambda raw: c.parse_float(raw, "latitude"))
-        lon = read("lon", lambda raw: c.parse_float(raw, "longitude"))
+        lat = row.read("lat", lambda raw: c.parse_float(raw, "latitude"))
+        lon = row.read("lon", lambda raw: c.parse_float(raw, "longitude"))
         lat, lon, issue = c.check_lat_lon(lat, lon)
-        ctx.report(LABELS["lat"], row["lat"], issue)
+        row.report("lat", row["lat"], issue)
         index_by_siret[siret] = len(builder.records)
         builder.records.append(
-            make_record(
-                source=Source.EA.value,
-                source_key=siret,
+            row.record(
+                Source.EA,
+                siret,
                 siret=siret,
                 siret_status=check.status,
                 name=name,
-                brand=c.clean_text(row["brand"]),
-                legal_form=c.clean_text(row["legal_form"]),
-                naf=read("naf", c.clean_naf),
+                brand=row.text("brand"),
+                legal_form=row.text("legal_form"),
+                naf=row.read("naf", c.clean_naf),
                 kinds=(kind,),
-                address=c.clean_text(row["address"]),
-                address_complement=c.clean_text(row["address_complement"]),
+                address=row.text("address"),
+                address_complement=row.text("address_complement"),
                 postcode=postcode,
-                city=c.clean_text(row["city"]),
+                city=row.text("city"),
                 insee_code=insee_code,
                 departement=departement,
-                region=c.clean_text(row["region"]),
+                region=row.text("region"),
                 lat=lat,
                 lon=lon,
-                website=c.clean_text(row["website"]),
+                website=row.text("website"),
                 sectors=_split_list(row["sectors"]),
-                row=number,
-                rows=(number,),
             )
         )
     return builder.result()

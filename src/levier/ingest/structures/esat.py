@@ -9,10 +9,8 @@ coordinates (`coordxet`, `coordyet`), converted to WGS84 when present.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from levier.ingest.structures import cleaning as c
-from levier.ingest.structures.base import RowView, stream_rows
+from levier.ingest.structures.base import RowCells, read_rows
 from levier.ingest.structures.lambert93 import in_lambert93_bounds, lambert93_to_wgs84
 from levier.ingest.structures.records import (
     Kind,
@@ -20,7 +18,6 @@ from levier.ingest.structures.records import (
     ReadResult,
     ResultBuilder,
     Source,
-    make_record,
 )
 from levier.ingest.tabular import Column, PathLike
 
@@ -44,10 +41,6 @@ COLUMNS = [
     Column("lat", "latitude", ("lat",)),
     Column("lon", "longitude", ("lon", "lng")),
 ]
-LABELS = {column.field: column.label for column in COLUMNS}
-
-Cleaner = Callable[[str], tuple[object, c.Issue | None]]
-
 # FINESS writes "Principal" for the head establishment of a SIRET and "Secondaire" for the others.
 _MAIN = {"principal": True, "secondaire": False}
 
@@ -57,43 +50,27 @@ def read_esat(path: PathLike, *, progress: ProgressCallback | None = None) -> Re
     builder = ResultBuilder(Source.ESAT, progress)
     seen_finess: dict[str, int] = {}
     seen_siret: dict[str, tuple[int, str]] = {}
-    for number, row in stream_rows(path, COLUMNS, builder):
-        ctx = c.RowContext(number, builder.add)
-
-        def read(field: str, cleaner: Cleaner, ctx: c.RowContext = ctx, row: RowView = row) -> object:
-            value, issue = cleaner(row[field])
-            ctx.report(LABELS[field], row[field], issue)
-            return value
-
+    for row in read_rows(path, COLUMNS, builder):
         finess, issue = c.clean_finess(row["finess"])
         if finess is None:
-            raw = c.clean_text(row["finess"])
+            raw = row.text("finess")
             message = f"n° FINESS « {raw} » invalide" if raw else "n° FINESS absent"
-            ctx.reject(LABELS["finess"], row["finess"], "finess_missing", f"{message} ; ligne rejetée.")
+            row.reject("finess", row["finess"], "finess_missing", f"{message} ; ligne rejetée.")
             continue
-        ctx.report(LABELS["finess"], row["finess"], issue)
-        if finess in seen_finess:
-            ctx.reject(
-                LABELS["finess"],
-                finess,
-                "duplicate_key",
-                f"n° FINESS {finess} déjà lu ligne {seen_finess[finess]} ; ligne rejetée (doublon).",
-            )
+        row.report("finess", row["finess"], issue)
+        if not row.first_time(seen_finess, finess, "finess", "n° FINESS"):
             continue
-        seen_finess[finess] = number
-        name = c.clean_text(row["name"])
+        name = row.required_name("raison sociale absente")
         if name is None:
-            ctx.reject(LABELS["name"], row["name"], "name_missing", "raison sociale absente ; ligne rejetée.")
             continue
 
-        check, issue = c.check_siret(row["siret"], is_key=False)
-        ctx.report(LABELS["siret"], row["siret"], issue)
+        check = row.siret(is_key=False)
         siret = check.value
         if siret is not None:
             if siret in seen_siret:
                 first_row, first_finess = seen_siret[siret]
-                ctx.report(
-                    LABELS["siret"],
+                row.report(
+                    "siret",
                     siret,
                     c.Issue(
                         "siret_shared",
@@ -103,15 +80,15 @@ def read_esat(path: PathLike, *, progress: ProgressCallback | None = None) -> Re
                     ),
                 )
             else:
-                seen_siret[siret] = (number, finess)
+                seen_siret[siret] = (row.number, finess)
 
-        insee_code = read("insee_code", c.clean_insee_code)
-        postcode = read("postcode", c.clean_postcode)
-        departement = read("departement", c.clean_departement)
+        insee_code = row.read("insee_code", c.clean_insee_code)
+        postcode = row.read("postcode", c.clean_postcode)
+        departement = row.read("departement", c.clean_departement)
         from_insee = c.departement_from_insee(insee_code)
         if departement and from_insee and departement != from_insee:
-            ctx.report(
-                LABELS["departement"],
+            row.report(
+                "departement",
                 row["departement"],
                 c.Issue(
                     "departement_mismatch",
@@ -122,55 +99,53 @@ def read_esat(path: PathLike, *, progress: ProgressCallback | None = None) -> Re
             departement = from_insee
         departement = departement or from_insee or c.departement_from_postcode(postcode)
 
-        lat, lon = _coordinates(row, ctx)
-        establishment_type = (c.clean_text(row["establishment_type"]) or "").lower()
+        lat, lon = _coordinates(row)
+        establishment_type = (row.text("establishment_type") or "").lower()
         builder.records.append(
-            make_record(
-                source=Source.ESAT.value,
-                source_key=finess,
+            row.record(
+                Source.ESAT,
+                finess,
                 siret=siret,
                 siret_status=check.status,
                 siret_suggestion=check.suggestion,
                 finess=finess,
-                operator_finess=read("operator_finess", c.clean_finess),
-                operator_name=c.clean_text(row["operator_name"]),
+                operator_finess=row.read("operator_finess", c.clean_finess),
+                operator_name=row.text("operator_name"),
                 name=name,
-                legal_form=c.clean_text(row["legal_form"]),
+                legal_form=row.text("legal_form"),
                 kinds=(Kind.ESAT.value,),
                 is_head_office=_MAIN.get(establishment_type),
-                address=c.clean_text(row["address"]),
+                address=row.text("address"),
                 postcode=postcode,
-                city=c.clean_text(row["city"]),
+                city=row.text("city"),
                 insee_code=insee_code,
                 departement=departement,
-                region=c.clean_text(row["region"]),
+                region=row.text("region"),
                 lat=lat,
                 lon=lon,
-                capacity=read("capacity", lambda raw: c.parse_int(raw, "capacité")),
-                row=number,
-                rows=(number,),
+                capacity=row.read("capacity", lambda raw: c.parse_int(raw, "capacité")),
             )
         )
     return builder.result()
 
 
-def _coordinates(row, ctx: c.RowContext) -> tuple[float | None, float | None]:
+def _coordinates(row: RowCells) -> tuple[float | None, float | None]:
     """WGS84 from latitude/longitude columns, else from the raw FINESS Lambert-93 X/Y."""
     lat, issue = c.parse_float(row["lat"], "latitude")
-    ctx.report(LABELS["lat"], row["lat"], issue)
+    row.report("lat", row["lat"], issue)
     lon, issue = c.parse_float(row["lon"], "longitude")
-    ctx.report(LABELS["lon"], row["lon"], issue)
+    row.report("lon", row["lon"], issue)
     if lat is None or lon is None:
         x, issue = c.parse_float(row["x"], "coordonnée X")
-        ctx.report(LABELS["x"], row["x"], issue)
+        row.report("x", row["x"], issue)
         y, issue = c.parse_float(row["y"], "coordonnée Y")
-        ctx.report(LABELS["y"], row["y"], issue)
+        row.report("y", row["y"], issue)
         if x is None or y is None:
             return None, None
         if not in_lambert93_bounds(x, y):
             # Overseas establishments are given in local projections (UTM): not converted here.
-            ctx.report(
-                LABELS["x"],
+            row.report(
+                "x",
                 f"{x} {y}",
                 c.Issue(
                     "coordinates_not_lambert93",
@@ -180,5 +155,5 @@ def _coordinates(row, ctx: c.RowContext) -> tuple[float | None, float | None]:
             return None, None
         lat, lon = lambert93_to_wgs84(x, y)
     lat, lon, issue = c.check_lat_lon(lat, lon)
-    ctx.report(LABELS["lat"], f"{lat} {lon}", issue)
+    row.report("lat", f"{lat} {lon}", issue)
     return lat, lon

@@ -8,7 +8,7 @@ one SIRET with a wrong check digit (rejected: the SIRET is the key), NAF missing
 from __future__ import annotations
 
 from levier.ingest.structures import cleaning as c
-from levier.ingest.structures.base import stream_rows
+from levier.ingest.structures.base import read_rows
 from levier.ingest.structures.records import (
     Kind,
     OfferKind,
@@ -16,7 +16,6 @@ from levier.ingest.structures.records import (
     ReadResult,
     ResultBuilder,
     Source,
-    make_record,
 )
 from levier.ingest.tabular import Column, PathLike
 
@@ -29,39 +28,25 @@ COLUMNS = [
     Column("city", "ville", ("VILLE", "commune")),
     Column("naf", "code NAF", ("NAF", "code APE")),
 ]
-LABELS = {column.field: column.label for column in COLUMNS}
 
 
 def read_geiq(path: PathLike, *, progress: ProgressCallback | None = None) -> ReadResult:
     """Read the GEIQ list: one record per SIRET."""
     builder = ResultBuilder(Source.GEIQ, progress)
     seen: dict[str, int] = {}
-    for number, row in stream_rows(path, COLUMNS, builder):
-        ctx = c.RowContext(number, builder.add)
-        check, issue = c.check_siret(row["siret"], is_key=True)
-        ctx.report(LABELS["siret"], row["siret"], issue)
-        name = c.clean_text(row["name"])
-        if name is None:
-            ctx.reject(LABELS["name"], row["name"], "name_missing", "nom absent ; ligne rejetée.")
-        if ctx.rejected or check.value is None:
+    for row in read_rows(path, COLUMNS, builder):
+        check = row.siret(is_key=True)
+        name = row.required_name("nom absent")
+        if row.rejected or check.value is None:
             continue
-        if check.value in seen:
-            ctx.reject(
-                LABELS["siret"],
-                check.value,
-                "duplicate_key",
-                f"SIRET {check.value} déjà lu ligne {seen[check.value]} ; ligne rejetée (doublon).",
-            )
+        if not row.first_time(seen, check.value, "siret", "SIRET"):
             continue
-        seen[check.value] = number
-        postcode, issue = c.clean_postcode(row["postcode"])
-        ctx.report(LABELS["postcode"], row["postcode"], issue)
-        naf, issue = c.clean_naf(row["naf"])
-        ctx.report(LABELS["naf"], row["naf"], issue)
+        postcode = row.read("postcode", c.clean_postcode)
+        naf = row.read("naf", c.clean_naf)
         builder.records.append(
-            make_record(
-                source=Source.GEIQ.value,
-                source_key=check.value,
+            row.record(
+                Source.GEIQ,
+                check.value,
                 siret=check.value,
                 siret_status=check.status,
                 name=name,
@@ -69,14 +54,12 @@ def read_geiq(path: PathLike, *, progress: ProgressCallback | None = None) -> Re
                 kinds=(Kind.GEIQ.value,),
                 # A GEIQ hires and places its employees with member companies: staff provision.
                 offer_kinds=(OfferKind.STAFF_PROVISION.value,),
-                address=c.clean_text(row["address"]),
-                address_complement=c.clean_text(row["address_complement"]),
+                address=row.text("address"),
+                address_complement=row.text("address_complement"),
                 postcode=postcode,
                 # "BLOIS CEDEX": the city as written; the CEDEX postcode still gives the département.
-                city=c.clean_text(row["city"]),
+                city=row.text("city"),
                 departement=c.departement_from_postcode(postcode),
-                row=number,
-                rows=(number,),
             )
         )
     return builder.result()

@@ -28,7 +28,7 @@ from levier.ingest.structures.records import (
     ReadResult,
     ResultBuilder,
     Source,
-    make_record,
+    row_record,
 )
 from levier.ingest.tabular import PathLike
 
@@ -137,9 +137,10 @@ def read_lemarche(path: PathLike, *, progress: ProgressCallback | None = None) -
         ctx.report("department", _get(item, "department"), issue)
         is_active = item.get("is_active")
         builder.records.append(
-            make_record(
-                source=Source.LEMARCHE.value,
-                source_key=key,
+            row_record(
+                Source.LEMARCHE,
+                key,
+                number,
                 siret=check.value,
                 siret_status=check.status,
                 siret_suggestion=check.suggestion,
@@ -156,8 +157,6 @@ def read_lemarche(path: PathLike, *, progress: ProgressCallback | None = None) -
                 region=_text(item.get("region")),
                 website=_text(_get(item, "contact_website")),
                 sectors=_sectors(item.get("sectors")),
-                row=number,
-                rows=(number,),
             )
         )
     return builder.result()

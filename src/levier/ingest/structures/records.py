@@ -126,6 +126,11 @@ def make_record(**values: object) -> StructureRecord:
     return StructureRecord(**values, fields_present=present)  # type: ignore[arg-type]
 
 
+def row_record(source: Source, key: str, row: int, **values: object) -> StructureRecord:
+    """The record one row (or JSON item) makes by itself, keyed by `key` in its source."""
+    return make_record(source=source.value, source_key=key, row=row, rows=(row,), **values)
+
+
 @dataclass
 class ReadCounts:
     rows_read: int = 0

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from levier.ingest.structures import cleaning as c
-from levier.ingest.structures.base import RowView, stream_rows
+from levier.ingest.structures.base import RowCells, read_rows
 from levier.ingest.structures.records import (
     DATA_FIELDS,
     Kind,
@@ -66,15 +66,13 @@ class _Group:
 def read_siae(path: PathLike, *, progress: ProgressCallback | None = None) -> ReadResult:
     """Read the ASP list: one record per SIRET, with every measure it holds."""
     builder = ResultBuilder(Source.SIAE, progress)
-    labels = {column.field: column.label for column in COLUMNS}
     groups: dict[str, _Group] = {}
     seen_rows: dict[tuple[str, ...], int] = {}
     departements = shipped_departements()
-    for number, row in stream_rows(path, COLUMNS, builder):
-        ctx = c.RowContext(number, builder.add)
-        cells = row.values()
+    for row in read_rows(path, COLUMNS, builder):
+        cells = row.cells.values()
         if cells in seen_rows:
-            ctx.report(
+            row.ctx.report(
                 None,
                 None,
                 c.Issue(
@@ -83,63 +81,57 @@ def read_siae(path: PathLike, *, progress: ProgressCallback | None = None) -> Re
                 ),
             )
             continue
-        seen_rows[cells] = number
+        seen_rows[cells] = row.number
 
-        check, issue = c.check_siret(row["siret"], is_key=True)
-        ctx.report(labels["siret"], row["siret"], issue)
-        kind = (c.clean_text(row["kind"]) or "").upper()
+        check = row.siret(is_key=True)
+        kind = (row.text("kind") or "").upper()
         if kind not in SIAE_KINDS:
-            shown = c.clean_text(row["kind"]) or ""
+            shown = row.text("kind") or ""
             message = (
                 f"mesure « {shown} » inconnue (ACI, AI, EI, ETTI ou EITI attendue)"
                 if shown
                 else ("mesure absente")
             )
-            ctx.reject(labels["kind"], row["kind"], "kind_unknown", f"{message} ; ligne rejetée.")
-        name = c.clean_text(row["name"])
-        if name is None:
-            ctx.reject(labels["name"], row["name"], "name_missing", "dénomination absente ; ligne rejetée.")
-        if ctx.rejected or check.value is None:
+            row.reject("kind", row["kind"], "kind_unknown", f"{message} ; ligne rejetée.")
+        name = row.required_name("dénomination absente")
+        if row.rejected or check.value is None:
             continue
         siret = check.value
 
-        convention_departement, issue = c.clean_departement(row["convention_departement"])
-        ctx.report(labels["convention_departement"], row["convention_departement"], issue)
-        _check_departement_label(ctx, row, convention_departement, departements, labels)
-        postcode, issue = c.clean_postcode(row["postcode"])
-        ctx.report(labels["postcode"], row["postcode"], issue)
-        naf, issue = c.clean_naf(row["naf"])
-        ctx.report(labels["naf"], row["naf"], issue)
+        convention_departement = row.read("convention_departement", c.clean_departement)
+        _check_departement_label(row, convention_departement, departements)
+        postcode = row.read("postcode", c.clean_postcode)
+        naf = row.read("naf", c.clean_naf)
         values: dict[str, object] = {
             "name": name,
-            "legal_form": c.clean_text(row["legal_form"]),
+            "legal_form": row.text("legal_form"),
             "naf": naf,
             "address": c.clean_text(f"{row['street_number']} {row['street']}"),
             "postcode": postcode,
-            "city": c.clean_text(row["city"]),
+            "city": row.text("city"),
         }
         measure = SiaeMeasure(
             kind=kind,
             convention_departement=convention_departement,
-            row=number,
-            asp_id=c.clean_text(row["asp_id"]),
+            row=row.number,
+            asp_id=row.text("asp_id"),
         )
 
         group = groups.get(siret)
         if group is None:
             groups[siret] = group = _Group(
-                first_row=number,
+                first_row=row.number,
                 values=values,
-                value_rows={name: number for name in values if values[name] is not None},
+                value_rows={name: row.number for name in values if values[name] is not None},
             )
         else:
-            _merge_values(ctx, group, values, labels)
-        group.rows.append(number)
+            _merge_values(row, group, values)
+        group.rows.append(row.number)
         measure_key = (kind, convention_departement)
         if measure_key in group.measures:
             first = group.measures[measure_key]
-            ctx.report(
-                labels["kind"],
+            row.report(
+                "kind",
                 kind,
                 c.Issue(
                     "duplicate_measure",
@@ -156,22 +148,16 @@ def read_siae(path: PathLike, *, progress: ProgressCallback | None = None) -> Re
     return builder.result()
 
 
-def _check_departement_label(
-    ctx: c.RowContext,
-    row: RowView,
-    code: str | None,
-    departements: dict,
-    labels: dict[str, str],
-) -> None:
+def _check_departement_label(row: RowCells, code: str | None, departements: dict) -> None:
     """The ASP file carries both the code and the name of the convention's département; they disagree
     on some rows (code 008 with "AISNE"). The code is kept, the disagreement reported."""
-    label = c.clean_text(row["departement_label"])
+    label = row.text("departement_label")
     known = departements.get(code or "")
     if not label or known is None:
         return
     if normalize_header(label) != normalize_header(known.name):
-        ctx.report(
-            labels["departement_label"],
+        row.report(
+            "departement_label",
             label,
             c.Issue(
                 "departement_label_mismatch",
@@ -180,9 +166,7 @@ def _check_departement_label(
         )
 
 
-def _merge_values(
-    ctx: c.RowContext, group: _Group, values: dict[str, object], labels: dict[str, str]
-) -> None:
+def _merge_values(row: RowCells, group: _Group, values: dict[str, object]) -> None:
     for name in _SHARED_FIELDS:
         new = values[name]
         if new is None:
@@ -190,10 +174,11 @@ def _merge_values(
         old = group.values.get(name)
         if old is None:
             group.values[name] = new
-            group.value_rows[name] = ctx.row
+            group.value_rows[name] = row.number
         elif old != new:
-            label = labels.get(name, "adresse")
-            ctx.report(
+            # The address is built from two columns: it has no label of its own.
+            label = row.labels.get(name, "adresse")
+            row.ctx.report(
                 label,
                 new,
                 c.Issue(
@@ -248,41 +233,35 @@ ADDITIONAL_COLUMNS = [
 def read_siae_additional(path: PathLike, *, progress: ProgressCallback | None = None) -> ReadResult:
     """Read the ASP companion file: per SIRET, a website and up to nine (ROME code, job title) pairs."""
     builder = ResultBuilder(Source.SIAE, progress)
-    labels = {column.field: column.label for column in ADDITIONAL_COLUMNS}
     by_siret: dict[str, StructureRecord] = {}
-    for number, row in stream_rows(path, ADDITIONAL_COLUMNS, builder):
-        ctx = c.RowContext(number, builder.add)
-        check, issue = c.check_siret(row["siret"], is_key=True)
-        ctx.report(labels["siret"], row["siret"], issue)
+    for row in read_rows(path, ADDITIONAL_COLUMNS, builder):
+        check = row.siret(is_key=True)
         if check.value is None:
             continue
         rome_codes: list[str] = []
         job_titles: list[str] = []
         for index in range(1, _MAX_JOBS + 1):
-            if not row.has_column(f"rome_{index}"):
+            if not row.cells.has_column(f"rome_{index}"):
                 break
-            code, issue = c.clean_rome(row[f"rome_{index}"])
-            ctx.report(labels[f"rome_{index}"], row[f"rome_{index}"], issue)
-            title = c.clean_text(row[f"job_{index}"])
+            code = row.read(f"rome_{index}", c.clean_rome)
+            title = row.text(f"job_{index}")
             if code is None:
                 continue
             if code not in rome_codes:
                 rome_codes.append(code)
             if title and title not in job_titles:
                 job_titles.append(title)
-        kind = (c.clean_text(row["kind"]) or "").upper()
-        record = make_record(
-            source=Source.SIAE.value,
-            source_key=check.value,
+        kind = (row.text("kind") or "").upper()
+        record = row.record(
+            Source.SIAE,
+            check.value,
             siret=check.value,
             siret_status=check.status,
-            name=c.clean_text(row["name"]),
+            name=row.text("name"),
             kinds=(kind,) if kind in SIAE_KINDS else (),
-            website=c.clean_text(row["website"]),
+            website=row.text("website"),
             rome_codes=tuple(rome_codes),
             job_titles=tuple(job_titles),
-            row=number,
-            rows=(number,),
         )
         if check.value in by_siret:
             by_siret[check.value] = _union(by_siret[check.value], record)
