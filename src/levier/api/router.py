@@ -57,3 +57,6 @@ api.add_router("/", recommendations_router)
 from levier.clauses.api import router as clauses_router  # noqa: E402
 
 api.add_router("/", clauses_router)
+from levier.steering.api import router as steering_router  # noqa: E402
+
+api.add_router("/", steering_router)

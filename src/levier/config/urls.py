@@ -15,6 +15,7 @@ org_patterns = [
     path("benchmark/", include("levier.benchmark.urls")),
     path("criblage/", include("levier.recommendations.urls")),
     path("clauses/", include("levier.clauses.urls")),
+    path("pilotage/", include("levier.steering.urls")),
 ]
 
 urlpatterns = [

@@ -40,7 +40,8 @@ SECTIONS = [
         "pilotage",
         "Pilotage",
         "Objectifs annuels, tableaux de bord, achats auprès des structures inclusives, bilan SPASER.",
-        "org:section",
+        "steering:dashboard",
+        available=True,
     ),
     Section(
         "benchmark",
