@@ -18,6 +18,7 @@ from django.db.models import Count, Max
 
 from levier.directory.models import AreaDepartement, ImportRun, Structure, StructureKind, StructureSector
 from levier.rules.geography import get_geography
+from levier.screening import areas
 from levier.screening import model as engine
 
 from .models import ScreeningPolicy
@@ -110,9 +111,16 @@ def forget_index() -> None:
 
 
 def _place(level: str, code: str, departement: str, label: str) -> engine.PlaceInput | None:
+    sector = areas.sector_place(label) if label else None
+    if sector is not None:
+        return sector  # a lot cut from a département keeps its sector's point
     if not (code or departement):
         return engine.PlaceInput(label=label) if label else None
     geography = get_geography()
+    if _is_region(level, code, departement):
+        region = geography.region_place(code)
+        if region is not None:
+            return engine.PlaceInput(label=label or region.name, lat=region.lat, lon=region.lon)
     found = geography.commune_place(code) if level == "commune" else None
     if found is None:
         found = geography.departement_place(departement or code)
@@ -125,6 +133,20 @@ def _place(level: str, code: str, departement: str, label: str) -> engine.PlaceI
         lat=found.lat,
         lon=found.lon,
     )
+
+
+def _is_region(level: str, code: str, departement: str) -> bool:
+    # The plan keeps a région as a place with a code and no département (plans.services.place_fields).
+    return level == "departement" and bool(code) and not departement
+
+
+def _sites(purchase) -> tuple[engine.PlaceInput, ...]:
+    """Sub-areas of a purchase carried out over a région or a département: the ground for geographic lots."""
+    if purchase.place_level != "departement" or not purchase.place_code:
+        return ()
+    if _is_region(purchase.place_level, purchase.place_code, purchase.place_departement):
+        return areas.region_departements(purchase.place_code)
+    return areas.departement_sectors(purchase.place_departement)
 
 
 def _amount(value) -> float | None:
@@ -160,6 +182,7 @@ def purchase_input(purchase, lots) -> engine.PurchaseInput:
             )
             for lot in lots
         ),
+        sites=() if lots else _sites(purchase),
         planned_reservation=purchase.reservation,
         planned_clause=purchase.insertion_clause,
         planned_criterion=purchase.social_criterion,

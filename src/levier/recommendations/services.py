@@ -115,7 +115,13 @@ class Context:
 
 
 def _stored(result: engine.Screening) -> dict:
-    return result.to_dict()
+    data = result.to_dict()
+    # Only the cuts that bring more capable structures are worth a button: a département's sectors
+    # all reached by the same structures would propose lots that change nothing.
+    data["splits"] = [
+        split for split in data.get("splits", []) if split["candidates_after"] > split["candidates_before"]
+    ]
+    return data
 
 
 def compute(purchase: PlannedPurchase, lots, context: Context) -> PurchaseScreening:
