@@ -5,7 +5,7 @@ from dataclasses import replace
 import pytest
 
 from levier.rules.hours import insertion_hours
-from levier.rules.sectors import Sector, Taxonomy, load_taxonomy
+from levier.rules.sectors import load_taxonomy
 from levier.screening import DirectoryIndex, LotInput, Policy, screen
 
 from .builders import (
@@ -97,23 +97,12 @@ def test_intellectual_services_get_a_five_percent_clause():
 
 
 def test_a_toys_lot_with_a_single_candidate_is_flagged_risky():
-    # The shipped taxonomy has no toys trade yet (CPV 3752xxxx): one is added here as an organisation would.
-    base = load_taxonomy()
-    toys = Sector(
-        "jouets",
-        "Jouets et jeux",
-        base.sectors[0].group,
-        ("37520000",),
-        ("fourniture_biens_produits",),
-        0.5,
-        "estimation",
-        ("ESAT", "EA"),
-    )
-    taxonomy = Taxonomy.build(
-        version="t", date="", notes={}, groups=base.groups, sectors=(*base.sectors, toys)
-    )
+    # The shipped taxonomy's toys trade (CPV 3752xxxx, wooden toys and games made in ESAT workshops).
+    toys = load_taxonomy().get("jouets")
+    assert toys is not None and "37520000" in toys.cpv_prefixes
+    assert {"ESAT", "EA"} <= set(toys.structure_kinds)
     index = DirectoryIndex.build(
-        [structure(1, "ESAT", "jouets", GRENOBLE, radius=None), *_disability_supply("impression")], taxonomy
+        [structure(1, "ESAT", "jouets", GRENOBLE, radius=None), *_disability_supply("impression")]
     )
     p = purchase(
         "30192000",
