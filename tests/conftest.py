@@ -41,6 +41,16 @@ def pytest_sessionstart(session):
         raise pytest.UsageError(f"PostgreSQL demandé ({url}) mais injoignable : {error}") from error
 
 
+@pytest.fixture(autouse=True)
+def _data_dir(request):
+    """A Django test writes its data folder (benchmark store, exports, uploaded files, demo files) into its
+    own `tmp_path`, never into the developer's. A test may point `settings.DATA_DIR` elsewhere itself;
+    tests without Django are left alone."""
+    if not (uses_database(request.node) or "settings" in request.fixturenames):
+        return
+    request.getfixturevalue("settings").DATA_DIR = request.getfixturevalue("tmp_path")
+
+
 @pytest.fixture
 def make_user(db):
     from django.contrib.auth import get_user_model

@@ -4,9 +4,10 @@ from levier.benchmark import demo
 from levier.benchmark.services import default_store
 from tests.benchmark import factory
 
+# Asking for `settings` makes the test's tmp_path its DATA_DIR (tests/conftest.py): the store lives there.
 
-def test_demo_seed_is_fictional_and_idempotent(tmp_path, settings):
-    settings.DATA_DIR = tmp_path
+
+def test_demo_seed_is_fictional_and_idempotent(settings):
     first = demo.seed({})
     second = demo.seed({})
     assert first == second == {"marchés attribués fictifs (benchmark national)": demo.CONTRACTS}
@@ -15,7 +16,6 @@ def test_demo_seed_is_fictional_and_idempotent(tmp_path, settings):
 
 
 def test_demo_seed_leaves_real_data_alone(tmp_path, settings):
-    settings.DATA_DIR = tmp_path
     factory.write(tmp_path / "national.json", factory.contracts(10))
     default_store().import_files([tmp_path / "national.json"])
     counts = demo.seed({})

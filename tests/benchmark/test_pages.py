@@ -8,8 +8,7 @@ from tests.benchmark import factory
 
 
 @pytest.fixture
-def loaded_dir(tmp_path, settings):
-    settings.DATA_DIR = tmp_path
+def loaded_dir(tmp_path):
     records = factory.contracts(120)
     factory.write(tmp_path / "decp.json", records)
     BenchmarkStore(tmp_path / "benchmark").import_files([tmp_path / "decp.json"])
@@ -25,8 +24,7 @@ def reader(client, make_org, make_user, member):
     return org
 
 
-def test_page_without_data_says_how_to_load_it(client, reader, tmp_path, settings):
-    settings.DATA_DIR = tmp_path
+def test_page_without_data_says_how_to_load_it(client, reader):
     response = client.get(f"/o/{reader.slug}/benchmark/")
     assert response.status_code == 200
     assert "levier benchmark import" in response.content.decode()

@@ -16,8 +16,7 @@ IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBa
 
 
 @pytest.fixture
-def people(make_org, make_user, member, settings, tmp_path):
-    settings.DATA_DIR = tmp_path
+def people(make_org, make_user, member):
     org = make_org("ville-a")
     people = {}
     for role in (Role.ADMIN, Role.FACILITATOR, Role.BUYER):

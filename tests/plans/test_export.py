@@ -103,7 +103,6 @@ def test_large_plans_are_written_by_the_worker_while_the_page_waits(
     from levier.plans import exports
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    settings.DATA_DIR = tmp_path
     monkeypatch.setattr(exports, "INLINE_LINES", 1)
     client.force_login(world.user(Role.READER))
     base = reverse("plans:export", kwargs={"org": world.org.slug})

@@ -9,9 +9,7 @@ from tests.directory.search_support import make_structure
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_lists_are_annotated_and_idempotent(settings, tmp_path):
-    # The demo's steps keep their files under a data folder of this run, not the user's own.
-    settings.DATA_DIR = tmp_path / "donnees"
+def test_demo_lists_are_annotated_and_idempotent():
     for index in range(5):
         make_structure(
             f"Jardins solidaires {index}", 47.2, 5.9, "25", kinds=["ACI"], sectors=["espaces-verts-entretien"]
