@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils.html import escape
 
 from levier.organisations.roles import Role
 from levier.plans import services as plan_services
@@ -74,3 +75,18 @@ def test_the_panel_shows_the_split_and_its_button_applies_it(client, world, wast
     # Once cut into lots, the panel speaks per lot and no longer offers to cut.
     html = client.get(reverse("recommendations:panel", kwargs=kwargs)).content.decode()
     assert "Par lot" in html and "Appliquer ce découpage" not in html
+
+
+def test_each_lot_shows_its_badge_on_the_plan_line_and_in_the_panel(client, world, waste):
+    lots = services.apply_split(world.user(Role.BUYER), waste, 1)
+    stored = services.current_screening(waste)
+    assert [lot["key"] for lot in stored.lot_options] == [str(lot.pk) for lot in lots]
+    client.force_login(world.user(Role.READER))
+    html = client.get(reverse("plans:plan", kwargs={"org": world.org.slug})).content.decode()
+    assert "levier-lot-badges" in html
+    for entry in stored.lot_options:
+        assert escape(entry["title"][:30]) in html and escape(entry["option_label"]) in html
+    panel = client.get(
+        reverse("recommendations:panel", kwargs={"org": world.org.slug, "purchase": waste.pk})
+    ).content.decode()
+    assert panel.count("fr-badge--sm fr-badge--no-icon") >= len(lots)

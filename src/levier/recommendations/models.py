@@ -133,6 +133,8 @@ class PurchaseScreening(models.Model):
     compulsory = models.BooleanField("considération sociale obligatoire", default=False)
     candidate_ids = models.JSONField("structures candidates", default=list, blank=True)
     hours = models.PositiveIntegerField("heures d'insertion", null=True, blank=True)
+    # Each lot's recommended option ({key, title, option, option_label, risky}), for the plan line's badges.
+    lot_options = models.JSONField("option recommandée par lot", default=list, blank=True)
     # The engine's whole answer (options with factors, legal frame, lots, splits), as the panel shows it.
     result = models.JSONField("résultat", default=dict, encoder=DjangoJSONEncoder)
     computed_at = models.DateTimeField("calculé le", default=timezone.now)

@@ -27,6 +27,7 @@ def badges_for(purchases: Iterable) -> dict[int, PurchaseScreening]:
             "compulsory",
             "hours",
             "candidate_ids",
+            "lot_options",
             "directory_version",
             "policy_version",
         )

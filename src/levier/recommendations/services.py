@@ -141,6 +141,16 @@ def compute(purchase: PlannedPurchase, lots, context: Context) -> PurchaseScreen
         "compulsory": bool(result.compulsory),
         "candidate_ids": [candidate.id for candidate in best.candidates],
         "hours": result.hours if best.hours is None else best.hours,
+        "lot_options": [
+            {
+                "key": lot.key,
+                "title": lot.title,
+                "option": lot.recommendation.code,
+                "option_label": lot.recommendation.label_fr,
+                "risky": lot.recommendation.risky,
+            }
+            for lot in result.lots
+        ],
         "result": _stored(result),
         "computed_at": timezone.now(),
         "directory_version": context.directory_version,
