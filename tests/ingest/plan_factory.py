@@ -518,6 +518,36 @@ def write_xlsx(
     return path
 
 
+def xlsx_bytes(
+    rows: Sequence[Sequence[object]],
+    *,
+    merges: Sequence[str] = (),
+    sheet: str | None = None,
+    extra: dict[str, Sequence[Sequence[object]]] | None = None,
+) -> bytes:
+    """An xlsx file in memory: `rows` on the first sheet (renamed `sheet` if given), `merges` as "A2:A4"
+    ranges, and `extra` sheets by name."""
+    import io
+
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    first = workbook.active
+    if sheet is not None:
+        first.title = sheet
+    for row in rows:
+        first.append(row)
+    for merge in merges:
+        first.merge_cells(merge)
+    for name, extra_rows in (extra or {}).items():
+        other = workbook.create_sheet(name)
+        for row in extra_rows:
+            other.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
 def write_csv(grid: Grid, path: Path, *, encoding: str = "cp1252", delimiter: str = ";") -> Path:
     """As Excel saves "CSV (séparateur : point-virgule)": displayed text, merged cells left empty."""
     with path.open("w", encoding=encoding, newline="") as handle:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import math
 from decimal import Decimal
 
-import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -23,6 +21,7 @@ from tests.ingest.plan_factory import (
     write_csv,
     write_ods,
     write_xlsx,
+    xlsx_bytes,
 )
 
 WRITERS = {"xlsx": write_xlsx, "ods": write_ods, "csv": write_csv}
@@ -106,20 +105,7 @@ def _purchase_blocks(rows):
 
 
 def _xlsx(rows, merges=(), sheet="Plan", extra=None) -> bytes:
-    workbook = openpyxl.Workbook()
-    ws = workbook.active
-    ws.title = sheet
-    for row in rows:
-        ws.append(row)
-    for merge in merges:
-        ws.merge_cells(merge)
-    for name, extra_rows in (extra or {}).items():
-        other = workbook.create_sheet(name)
-        for row in extra_rows:
-            other.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(rows, merges=merges, sheet=sheet, extra=extra)
 
 
 def test_title_rows_and_merged_cells(tmp_path):
@@ -441,14 +427,7 @@ _CELL = st.one_of(
 @given(rows=st.lists(st.lists(_CELL, min_size=1, max_size=6), max_size=12))
 def test_arbitrary_cells_never_raise(rows):
     header = ["Réf.", "Objet", "Montant", "Lancement", "N° de lot", "Nature"]
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.append(header)
-    for row in rows:
-        sheet.append([_excel_safe(value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    result = read_plan(buffer.getvalue())
+    result = read_plan(xlsx_bytes([header, *([_excel_safe(value) for value in row] for row in rows)]))
     for problem in result.errors + result.warnings:
         assert problem.message_fr
     csv_text = "\n".join(

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import io
 import json
 from decimal import Decimal
 
-import openpyxl
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -17,7 +15,7 @@ from levier.organisations.roles import Role
 from levier.plans import importing
 from levier.plans.importing import ImportRejected, commit_import, import_file, preview_import, save_mapping
 from levier.plans.models import FieldChange, ImportStatus, Lot, Plan, PlanImport, PlannedPurchase
-from tests.ingest.plan_factory import SERVICES, make_plan, plan_grid, write_xlsx
+from tests.ingest.plan_factory import SERVICES, make_plan, plan_grid, write_xlsx, xlsx_bytes
 
 
 @pytest.fixture(scope="module")
@@ -132,18 +130,9 @@ def test_a_failure_during_the_commit_writes_nothing(city, tmp_path, monkeypatch)
     assert failed.status == ImportStatus.FAILED and "disque plein" in failed.failure
 
 
-def _workbook(rows) -> bytes:
-    workbook = openpyxl.Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 def test_row_errors_block_the_commit_unless_skipped(city):
     org, buyer = city
-    content = _workbook(
+    content = xlsx_bytes(
         [
             ["Réf.", "Objet", "Montant total HT", "Lancement"],
             ["A-1", "Nettoyage des locaux", "12 000,50 €", "mars 2027"],
@@ -168,7 +157,7 @@ def test_row_errors_block_the_commit_unless_skipped(city):
 
 def test_unknown_columns_are_mapped_once_and_remembered(city):
     org, buyer = city
-    content = _workbook(
+    content = xlsx_bytes(
         [
             ["Code opé", "Nature de la dépense envisagée", "Enveloppe"],
             ["X-1", "Entretien des toitures", "80 000 €"],
@@ -192,7 +181,7 @@ def test_only_editors_may_import(city, member):
     reader = get_user_model().objects.create(email="lecteur@exemple.invalid")
     member(reader, org, Role.READER)
     with pytest.raises(Exception, match="réservé aux rôles"):
-        preview_import(reader, org, _workbook([["Objet", "Montant"], ["x", "1"]]), "p.xlsx", 2027)
+        preview_import(reader, org, xlsx_bytes([["Objet", "Montant"], ["x", "1"]]), "p.xlsx", 2027)
     assert not PlanImport.objects.exists()
 
 
@@ -215,7 +204,7 @@ def test_terminal_command_prints_the_errors_that_stop_the_import(city, tmp_path,
     org, _buyer = city
     path = tmp_path / "plan.xlsx"
     path.write_bytes(
-        _workbook([["Réf.", "Objet", "Montant"], ["A-1", "Nettoyage", "10 €"], ["A-2", None, "5 €"]])
+        xlsx_bytes([["Réf.", "Objet", "Montant"], ["A-1", "Nettoyage", "10 €"], ["A-2", None, "5 €"]])
     )
     with pytest.raises(CommandError):
         call_command("import", "plan", str(path), "--org", org.slug, "--year", "2027")
@@ -229,7 +218,7 @@ def test_terminal_command_prints_the_errors_that_stop_the_import(city, tmp_path,
 
 def test_a_service_linked_by_hand_survives_the_next_import(city):
     org, buyer = city
-    content = _workbook(
+    content = xlsx_bytes(
         [["Réf.", "Objet", "Service"], ["M-1", "Entretien de la mairie annexe", "Mairie annexe"]]
     )
     commit_import(buyer, preview_import(buyer, org, content, "plan.xlsx", 2027))

@@ -7,10 +7,8 @@ the commit is refused and the plan is as it was.
 
 from __future__ import annotations
 
-import io
 import math
 
-import openpyxl
 import pytest
 from django.contrib.auth import get_user_model
 from hypothesis import HealthCheck, event, given, settings
@@ -19,7 +17,7 @@ from hypothesis import strategies as st
 from levier.organisations.roles import Role
 from levier.plans.importing import ImportRejected, commit_import, preview_import
 from levier.plans.models import ImportStatus, Lot, Plan, PlanImport, PlannedPurchase
-from tests.ingest.plan_factory import HEADER_VARIANTS
+from tests.ingest.plan_factory import HEADER_VARIANTS, xlsx_bytes
 
 COLUMNS = ("reference", "object", "service", "amount_total", "duration", "launch_date", "notification_date")
 
@@ -89,12 +87,7 @@ def _content(headers, rows, title_rows, file_format) -> bytes:
             ";".join("" if v is None else str(_cell(v)).replace(";", ",") for v in row) for row in lines
         )
         return text.encode("cp1252", errors="replace")
-    workbook = openpyxl.Workbook()
-    for row in lines:
-        workbook.active.append([_cell(value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes([[_cell(value) for value in row] for row in lines])
 
 
 @pytest.fixture

@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import io
-
-import openpyxl
 import pytest
 from django.contrib.auth import get_user_model
 
 from levier.organisations.roles import Role
 from levier.plans.importing_tasks import start_commit, start_preview
 from levier.plans.models import ImportStatus, PlanImport, PlannedPurchase
+from tests.ingest.plan_factory import xlsx_bytes
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
-
-def _workbook(rows) -> bytes:
-    workbook = openpyxl.Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 @pytest.fixture
@@ -39,7 +28,7 @@ def test_preview_then_commit_by_the_worker(city, django_capture_on_commit_callba
         [f"T-{n}", f"Achat numéro {n}", "1 000 €"] for n in range(250)
     ]
     with django_capture_on_commit_callbacks(execute=True):
-        queued = start_preview(buyer, org, _workbook(rows), "gros.xlsx", 2027)
+        queued = start_preview(buyer, org, xlsx_bytes(rows), "gros.xlsx", 2027)
     assert queued.status == ImportStatus.QUEUED
     previewed = PlanImport.objects.get(pk=queued.pk)
     assert previewed.status == ImportStatus.PREVIEWED and previewed.created == 250
@@ -56,7 +45,7 @@ def test_a_refused_commit_goes_back_to_preview_with_its_reason(city, django_capt
     org, buyer = city
     rows = [["Réf.", "Objet", "Montant total HT"], ["A", "Nettoyage", "10 €"], ["B", None, "20 €"]]
     with django_capture_on_commit_callbacks(execute=True):
-        queued = start_preview(buyer, org, _workbook(rows), "plan.xlsx", 2027)
+        queued = start_preview(buyer, org, xlsx_bytes(rows), "plan.xlsx", 2027)
     previewed = PlanImport.objects.get(pk=queued.pk)
     assert previewed.errors == 1
     with django_capture_on_commit_callbacks(execute=True):
