@@ -175,6 +175,14 @@ def departement_from_insee(code: str | None) -> str | None:
     return code[:2]
 
 
+def _leading_zero_restored(text: str, code: str, label: str) -> tuple[str, Issue]:
+    """A fixed-length code a spreadsheet read as a number, one digit short: the zero is put back."""
+    return "0" + text, Issue(
+        code,
+        f"{label} {text} sur {len(text)} chiffres : zéro initial perdu par un tableur, corrigé en 0{text}.",
+    )
+
+
 def clean_postcode(raw: object) -> tuple[str | None, Issue | None]:
     text = _digits_only(raw)
     if not text:
@@ -182,10 +190,7 @@ def clean_postcode(raw: object) -> tuple[str | None, Issue | None]:
     if len(text) == 5 and text.isdigit():
         return text, None
     if len(text) == 4 and text.isdigit():
-        return "0" + text, Issue(
-            "postcode_lost_leading_zero",
-            f"code postal {text} sur 4 chiffres : zéro initial perdu par un tableur, corrigé en 0{text}.",
-        )
+        return _leading_zero_restored(text, "postcode_lost_leading_zero", "code postal")
     return None, Issue("postcode_invalid", f"code postal « {text} » invalide (5 chiffres attendus) ; ignoré.")
 
 
@@ -199,10 +204,7 @@ def clean_insee_code(raw: object) -> tuple[str | None, Issue | None]:
     if _INSEE.match(text):
         return text, None
     if len(text) == 4 and text.isdigit():
-        return "0" + text, Issue(
-            "insee_code_lost_leading_zero",
-            f"code commune {text} sur 4 chiffres : zéro initial perdu par un tableur, corrigé en 0{text}.",
-        )
+        return _leading_zero_restored(text, "insee_code_lost_leading_zero", "code commune")
     return None, Issue("insee_code_invalid", f"code commune INSEE « {text} » invalide ; ignoré.")
 
 
@@ -233,11 +235,7 @@ def clean_finess(raw: object) -> tuple[str | None, Issue | None]:
         return None, None
     issue = None
     if len(text) == 8 and text.isdigit():
-        issue = Issue(
-            "finess_lost_leading_zero",
-            f"n° FINESS {text} sur 8 chiffres : zéro initial perdu par un tableur, corrigé en 0{text}.",
-        )
-        text = "0" + text
+        text, issue = _leading_zero_restored(text, "finess_lost_leading_zero", "n° FINESS")
     if not _FINESS.match(text):
         return None, Issue("finess_invalid", f"n° FINESS « {text} » invalide (9 caractères attendus).")
     if not finess_checksum_ok(text):
