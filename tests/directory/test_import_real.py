@@ -20,13 +20,12 @@ from levier.directory.models import (
     StructureSource,
 )
 from levier.rules.geography import Geography
-from tests.paths import SHARED_DATA
+from tests.paths import ESAT_FILE as ESAT
+from tests.paths import GEIQ_FILE as GEIQ
+from tests.paths import SIAE_ADDITIONAL_FILE as SIAE_ADDITIONAL
+from tests.paths import SIAE_FILE as SIAE
+from tests.paths import STRUCTURES
 
-STRUCTURES = SHARED_DATA / "structures"
-ESAT = STRUCTURES / "esat_liste_officielle_finess.csv"
-SIAE = STRUCTURES / "siae_asp_2019_07.csv"
-SIAE_ADDITIONAL = STRUCTURES / "siae_asp_2019_07_additional.csv"
-GEIQ = STRUCTURES / "geiq_2019_11.csv"
 DATES = {ESAT: dt.date(2024, 5, 1), SIAE: dt.date(2019, 7, 1), SIAE_ADDITIONAL: dt.date(2019, 7, 1)}
 DATES[GEIQ] = dt.date(2019, 11, 1)
 FILES = [("esat", ESAT), ("siae", SIAE), ("geiq", GEIQ), ("siae", SIAE_ADDITIONAL)]

@@ -8,10 +8,9 @@ from django.urls import reverse
 
 from levier.directory.models import ImportRun, Structure
 from levier.organisations.roles import Role
-from tests.paths import SHARED_DATA
+from tests.paths import GEIQ_FILE as GEIQ
 
 pytestmark = pytest.mark.django_db
-GEIQ = SHARED_DATA / "structures" / "geiq_2019_11.csv"
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 

@@ -16,13 +16,11 @@ from levier.ingest.structures import (
     read_siae,
     read_siae_additional,
 )
-from tests.paths import SHARED_DATA
-
-STRUCTURES = SHARED_DATA / "structures"
-ESAT = STRUCTURES / "esat_liste_officielle_finess.csv"
-SIAE = STRUCTURES / "siae_asp_2019_07.csv"
-SIAE_ADDITIONAL = STRUCTURES / "siae_asp_2019_07_additional.csv"
-GEIQ = STRUCTURES / "geiq_2019_11.csv"
+from tests.paths import ESAT_FILE as ESAT
+from tests.paths import GEIQ_FILE as GEIQ
+from tests.paths import SIAE_ADDITIONAL_FILE as SIAE_ADDITIONAL
+from tests.paths import SIAE_FILE as SIAE
+from tests.paths import STRUCTURES
 
 pytestmark = pytest.mark.skipif(not STRUCTURES.exists(), reason="shared real data not available")
 

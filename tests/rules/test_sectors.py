@@ -17,7 +17,7 @@ from levier.rules.sectors import (
     load_taxonomy,
     normalize_naf,
 )
-from tests.paths import SHARED_DATA
+from tests.paths import SHARED_DATA, SIAE_FILE
 
 EFORMS_FR = SHARED_DATA / "cpv" / "eforms_code_fr.xml"
 
@@ -126,7 +126,7 @@ def test_sectors_for_naf(taxonomy):
 
 
 def test_real_structure_naf_codes_reach_sectors(taxonomy):
-    path = SHARED_DATA / "structures" / "siae_asp_2019_07.csv"
+    path = SIAE_FILE
     if not path.exists():
         pytest.skip("SIAE list missing")
     with open(path, encoding="utf-8", newline="") as handle:

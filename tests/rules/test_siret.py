@@ -13,9 +13,8 @@ from levier.rules.siret import (
     normalize_siren,
     normalize_siret,
 )
-from tests.paths import SHARED_DATA
+from tests.paths import ESAT_FILE, GEIQ_FILE
 
-STRUCTURES = SHARED_DATA / "structures"
 # Real SIRETs read from shared/data/structures (ESAT, SIAE and GEIQ lists) and La Poste's head office.
 REAL_SIRETS = ["35600000000048", "41071771400035", "34356040500023", "79914163500018", "38280216300099"]
 
@@ -107,7 +106,7 @@ def test_a_siren_is_named_as_such():
 
 
 def test_real_esat_list_statuses():
-    with open(STRUCTURES / "esat_liste_officielle_finess.csv", encoding="utf-8") as handle:
+    with open(ESAT_FILE, encoding="utf-8") as handle:
         statuses = Counter(normalize_siret(row["ET-SIRET"]).status for row in csv.DictReader(handle))
     assert statuses["valid"] > 1400
     assert statuses["lost_leading_zero"] >= 1
@@ -115,7 +114,7 @@ def test_real_esat_list_statuses():
 
 
 def test_real_geiq_list_with_tab_prefixed_values():
-    with open(STRUCTURES / "geiq_2019_11.csv", encoding="utf-8") as handle:
+    with open(GEIQ_FILE, encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle, delimiter=";"))
     odd = [row["SIRET"] for row in rows if len(row["SIRET"]) != 14]
     assert odd, "the GEIQ list carries values of another length"
