@@ -179,38 +179,61 @@ def _money(value) -> str:
     return show(Indicator.SPEND_ESAT_EA, value)
 
 
-def _month_charts(ind, with_spend: bool) -> list:
+def _month_charts(ind, with_spend: bool) -> list[tuple[str, object]]:
+    """(heading, chart) for each monthly measure that has something to draw: an empty year reads better
+    in the table than as a flat line."""
     labels = [m.label[:3] + "." if len(m.label) > 4 else m.label for m in ind.by_month]
-    charts = [
-        bar_chart(
-            [Bar(m.label, m.reserved, f"{m.reserved} marché(s) ou lot(s)") for m in ind.by_month],
-            title=f"Marchés et lots réservés notifiés, par mois ({ind.year})",
-            description="Nombre de marchés et lots réservés par mois de notification ; chiffres dans le "
-            "tableau.",
-            chart_id="graphique-mois-reserves",
-            integer=True,
-        ),
-        line_chart(
-            labels,
-            [Series("Heures d'insertion", [float(m.hours) for m in ind.by_month])],
-            title=f"Heures d'insertion réalisées, par mois ({ind.year})",
-            description="Heures déclarées sur les périodes finissant chaque mois ; chiffres dans le tableau.",
-            chart_id="graphique-mois-heures",
-        ),
-    ]
-    if with_spend:
+    charts = []
+    if any(m.reserved for m in ind.by_month):
+        title = f"Marchés et lots réservés notifiés, par mois ({ind.year})"
         charts.append(
-            line_chart(
-                labels,
-                [
-                    Series("ESAT et EA", [float(m.spend_esat_ea) for m in ind.by_month]),
-                    Series("SIAE", [float(m.spend_siae) for m in ind.by_month]),
-                ],
-                title=f"Achats aux structures inclusives, par mois ({ind.year})",
-                description="Montants payés aux ESAT et EA (trait plein, ronds) et aux SIAE (tirets, carrés) "
-                "chaque mois ; chiffres dans le tableau.",
-                chart_id="graphique-mois-depenses",
-                axis_text=short_euros,
+            (
+                title,
+                bar_chart(
+                    [
+                        Bar(short, m.reserved, f"{m.reserved} marché(s) ou lot(s)")
+                        for short, m in zip(labels, ind.by_month, strict=True)
+                    ],
+                    title=title,
+                    description="Nombre de marchés et lots réservés par mois de notification ; chiffres dans "
+                    "le tableau qui suit.",
+                    chart_id="graphique-mois-reserves",
+                    integer=True,
+                ),
+            )
+        )
+    if any(m.hours for m in ind.by_month):
+        title = f"Heures d'insertion réalisées, par mois ({ind.year})"
+        charts.append(
+            (
+                title,
+                line_chart(
+                    labels,
+                    [Series("Heures d'insertion", [float(m.hours) for m in ind.by_month])],
+                    title=title,
+                    description="Heures déclarées sur les périodes finissant chaque mois ; chiffres dans le "
+                    "tableau qui suit.",
+                    chart_id="graphique-mois-heures",
+                ),
+            )
+        )
+    if with_spend and any(m.spend_esat_ea or m.spend_siae for m in ind.by_month):
+        title = f"Achats aux structures inclusives, par mois ({ind.year})"
+        charts.append(
+            (
+                title,
+                line_chart(
+                    labels,
+                    [
+                        Series("ESAT et EA", [float(m.spend_esat_ea) for m in ind.by_month]),
+                        Series("SIAE", [float(m.spend_siae) for m in ind.by_month]),
+                    ],
+                    title=title,
+                    description="Montants payés aux ESAT et EA (trait plein, ronds) et aux SIAE (tirets, "
+                    "carrés) chaque mois ; chiffres dans le tableau qui suit.",
+                    chart_id="graphique-mois-depenses",
+                    axis_text=short_euros,
+                ),
             )
         )
     return charts
