@@ -41,15 +41,15 @@ class RowView:
         return tuple(self._row.values())
 
 
-def stream_rows(
+def read_rows(
     path: PathLike,
     columns: list[Column],
     builder: ResultBuilder,
     *,
     mapping: Mapping[str, str] | None = None,
     sheet: str | int | None = None,
-) -> Iterator[tuple[int, RowView]]:
-    """Yield (real row number, RowView) for each non-blank data row; report file problems to `builder`."""
+) -> Iterator[RowCells]:
+    """Yield each non-blank data row with its real row number; report file problems to `builder`."""
     try:
         table = open_table(path, sheet=sheet)
     except TableError as error:
@@ -78,9 +78,10 @@ def stream_rows(
         )
         if any(problem.severity == Severity.ERROR for problem in problems):
             return
+        labels = {column.field: column.label for column in columns}
         for number, row in table:
             builder.row_done()
-            yield number, RowView(row, resolved)
+            yield RowCells(number, RowView(row, resolved), labels, builder)
         for anomaly in table.anomalies:
             if anomaly.code == "unreadable_row":
                 builder.rows_read += 1
@@ -169,17 +170,3 @@ class RowCells:
     def record(self, source: Source, key: str, **values: object) -> StructureRecord:
         """The record this row alone makes."""
         return row_record(source, key, self.number, **values)
-
-
-def read_rows(
-    path: PathLike,
-    columns: list[Column],
-    builder: ResultBuilder,
-    *,
-    mapping: Mapping[str, str] | None = None,
-    sheet: str | int | None = None,
-) -> Iterator[RowCells]:
-    """`stream_rows`, each row wrapped with the columns' labels and the builder's report."""
-    labels = {column.field: column.label for column in columns}
-    for number, cells in stream_rows(path, columns, builder, mapping=mapping, sheet=sheet):
-        yield RowCells(number, cells, labels, builder)
