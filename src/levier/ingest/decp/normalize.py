@@ -134,10 +134,8 @@ def _holders(items: list[dict], reasons: set[str]) -> list[Holder]:
         id_type = values.clean_identifier(item.get("typeIdentifiant")).upper() or "SIRET"
         siret = None
         if id_type.lower() in _SIRET_TYPES:
-            siret, reason = values.read_siret(identifier)
-            if reason == "invalid":
-                reasons.add("holder_siret_invalid")
-            elif reason:
+            siret, reason = values.read_siret(identifier, "holder_siret_invalid")
+            if reason:
                 reasons.add(reason)
         key = siret or identifier
         if key in seen:
@@ -177,10 +175,8 @@ def normalize(record: object, source_format: str, position: int) -> tuple[Contra
     buyer_id = values.clean_identifier(buyer.get("id"))
     if not buyer_id:
         return None, {"missing_buyer"}
-    buyer_siret, buyer_reason = values.read_siret(buyer_id)
-    if buyer_reason == "invalid":
-        reasons.add("buyer_siret_invalid")
-    elif buyer_reason:
+    buyer_siret, buyer_reason = values.read_siret(buyer_id, "buyer_siret_invalid")
+    if buyer_reason:
         reasons.add(buyer_reason)
     buyer_name, _ = values.repair_text(buyer.get("nom"))
 

@@ -140,8 +140,8 @@ def read_cpv(raw: str) -> tuple[str | None, str | None]:
 
 
 @lru_cache(maxsize=262144)
-def read_siret(raw: str) -> tuple[str | None, str | None]:
-    """A valid SIRET and the reason code of a repair, or None and "invalid"."""
+def read_siret(raw: str, invalid: str) -> tuple[str | None, str | None]:
+    """A valid SIRET and the reason code of a repair, or None and the reason code `invalid`."""
     check = siret_rules.normalize_siret(raw)
     if check.is_valid:
         return check.value, None
@@ -149,7 +149,7 @@ def read_siret(raw: str) -> tuple[str | None, str | None]:
         # The SIRET module never repairs silently for a user's form; for national statistics the repair
         # is counted in the import report instead.
         return check.suggestion, "siret_leading_zero_restored"
-    return None, "invalid"
+    return None, invalid
 
 
 def clean_identifier(raw: object) -> str:
