@@ -4,38 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from levier.accounts.services import create_api_token
 from levier.organisations.roles import Role
 from levier.plans.models import FieldChange, Lot, PlannedPurchase, Transition
 from levier.plans.workflow import Status
+from tests.api_client import Api
 from tests.plans import pages_world
 from tests.plans.pages_world import YEAR, walk_to
 
 world = pages_world.world  # the fixture, under the name the tests ask for
 pytestmark = pytest.mark.django_db
-
-
-class Api:
-    def __init__(self, client, user, org_slug):
-        _token, raw = create_api_token(user, "tests")
-        self.client, self.headers, self.base = (
-            client,
-            {"Authorization": f"Bearer {raw}"},
-            f"/api/v1/orgs/{org_slug}",
-        )
-
-    def get(self, path, **params):
-        return self.client.get(self.base + path, params, headers=self.headers)
-
-    def post(self, path, payload):
-        return self.client.post(
-            self.base + path, payload, content_type="application/json", headers=self.headers
-        )
-
-    def patch(self, path, payload):
-        return self.client.patch(
-            self.base + path, payload, content_type="application/json", headers=self.headers
-        )
 
 
 def api_as(client, w, role, org=None):
