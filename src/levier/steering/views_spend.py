@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from levier.core.charts import Bar, hbar_chart
 from levier.core.tenancy import org_view
+from levier.rules.sectors import load_taxonomy
 
 from . import importing, selectors, services
 from .forms import MatchDecisionForm, SettingsForm, SpendUploadForm
@@ -30,6 +31,11 @@ CHART_ROWS = 12
 
 def _money(value) -> str:
     return show(Indicator.SPEND_ESAT_EA, value)
+
+
+def _sector_label(code: str) -> str:
+    known = load_taxonomy().get(code) if code else None
+    return known.label if known else code
 
 
 def _spend_year(request, org) -> tuple[int, list[int]]:
@@ -108,7 +114,7 @@ def spend(request):
             categories=[
                 {
                     "label": c.category or "Sans imputation",
-                    "sector": c.sector,
+                    "sector": _sector_label(c.sector),
                     "total": _money(c.total),
                     "inclusive": _money(c.inclusive),
                 }

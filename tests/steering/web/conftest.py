@@ -9,9 +9,9 @@ from decimal import Decimal
 
 import pytest
 
-from levier.accounts.services import create_api_token
 from levier.organisations.roles import Role
 from levier.plans.models import Plan, PlannedPurchase
+from tests.api_client import Api
 
 YEAR = 2026
 
@@ -91,41 +91,6 @@ def scene(world, make_user, member):
         "planned": purchase(plan, "f1", object="Fournitures de bureau", status="to_screen"),
     }
     return Scene(world, people=people, plan=plan, purchases=purchases, year=YEAR)
-
-
-@pytest.fixture
-def login(client):
-    def as_role(scene, role):
-        client.force_login(scene.people[role])
-        return client
-
-    return as_role
-
-
-class Api:
-    def __init__(self, client, user, org_slug):
-        _token, raw = create_api_token(user, "tests")
-        self.client, self.headers, self.base = (
-            client,
-            {"Authorization": f"Bearer {raw}"},
-            f"/api/v1/orgs/{org_slug}",
-        )
-
-    def get(self, path, **params):
-        return self.client.get(self.base + path, params, headers=self.headers)
-
-    def post(self, path, payload):
-        return self.client.post(
-            self.base + path, payload, content_type="application/json", headers=self.headers
-        )
-
-    def patch(self, path, payload):
-        return self.client.patch(
-            self.base + path, payload, content_type="application/json", headers=self.headers
-        )
-
-    def delete(self, path):
-        return self.client.delete(self.base + path, headers=self.headers)
 
 
 @pytest.fixture
