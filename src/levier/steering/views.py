@@ -548,6 +548,14 @@ def target_delete(request, target):
 # --- Buyer objectives -----------------------------------------------------------------------------------
 
 
+# Chart labels are short: the objective's full sentence is in the table beside the chart.
+OBJECTIVE_SHORT = {
+    ObjectiveIndicator.RESERVED_COUNT: "Marchés réservés",
+    ObjectiveIndicator.SOCIAL_COUNT: "Clauses ou critères",
+    ObjectiveIndicator.INSERTION_HOURS: "Heures d'insertion",
+}
+
+
 def _show_objective(indicator: str, value) -> str:
     if indicator == ObjectiveIndicator.INSERTION_HOURS:
         return show(Indicator.INSERTION_HOURS, value)
@@ -599,7 +607,11 @@ def objectives(request):
     if found and statuses:
         chart = hbar_chart(
             [
-                Bar(o.label, reached[o.pk], f"{reached[o.pk]} acheteur(s) sur {concerned[o.pk]}")
+                Bar(
+                    f"{OBJECTIVE_SHORT[o.indicator]} ≥ {_show_objective(o.indicator, o.minimum)}",
+                    reached[o.pk],
+                    f"{reached[o.pk]} acheteur(s) sur {concerned[o.pk]}",
+                )
                 for o in found
             ],
             title=f"Acheteurs ayant atteint chaque objectif en {year}",
