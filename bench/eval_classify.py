@@ -19,7 +19,15 @@ read the first k codes (as published before) and, kinder, the first k distinct p
 Class and code top-3 read the CPV list. Sector top-3: one of the first three sectors covers the true CPV by
 a prefix of at least 3 digits (cases whose CPV no sector covers are left out).
 
-Run: .venv/bin/python bench/eval_classify.py [--cpv-file F] [--no-held-out] [--param name=value ...] [DECP...]
+With `--train-store DIR` (a benchmark store, `levier benchmark import`, read only), the contracts it holds are
+learnt as well, except those of the buyers being tested and those whose folded object is a tested one: a
+national file holds the samples' contracts too, and they must not leak into the evaluation.
+
+The confidence the classifier prints is checked against the outcome: for each of its three words, how
+often the first division and the first group are right.
+
+Run: .venv/bin/python bench/eval_classify.py [--cpv-file F] [--no-held-out] [--train-store DIR]
+     [--param name=value ...] [DECP...]
 """
 
 from __future__ import annotations
@@ -93,6 +101,8 @@ class Score:
         self.hits: dict[str, int] = {}
         self.sector_total = 0
         self.sector_hits = 0
+        # confidence word -> [objects, first division right, first group right]
+        self.by_confidence: dict[str, list[int]] = {}
 
     def _hit(self, name: str, ok: bool) -> None:
         self.hits[name] = self.hits.get(name, 0) + int(ok)
@@ -113,6 +123,11 @@ class Score:
                     self._hit(f"{level} top-{k} (préfixes distincts)", truth[:digits] in prefixes[:k])
         for level, digits in (("classe", 4), ("code", 8)):
             self._hit(f"{level} top-3", truth[:digits] in [code[:digits] for code in codes[:3]])
+        if self.hierarchical:
+            bucket = self.by_confidence.setdefault(result.confidence_fr, [0, 0, 0])
+            bucket[0] += 1
+            bucket[1] += truth[:2] in [guess.code for guess in result.divisions[:1]]
+            bucket[2] += truth[:3] in [guess.code for guess in result.groups[:1]]
         expected = {m.sector.code for m in model.taxonomy.sectors_for_cpv(truth) if m.depth >= 3}
         if expected:
             self.sector_total += 1
@@ -125,11 +140,53 @@ class Score:
         found = [f"    {name:<38} {self.rate(name):5.1f} %" for name in self.hits]
         sectors = 100 * self.sector_hits / self.sector_total if self.sector_total else 0.0
         found.append(f"    {'secteur top-3':<38} {sectors:5.1f} % ({self.sector_total} cas)")
+        for word in ("élevée", "moyenne", "faible"):
+            count, division, group = self.by_confidence.get(word, (0, 0, 0))
+            if count:
+                found.append(
+                    f"    confiance {word:<9} {count:5d} objets : 1re division juste "
+                    f"{100 * division / count:5.1f} %, 1er groupe {100 * group / count:5.1f} %"
+                )
         return found
 
 
-def evaluate(labels, train: list[Case], test: list[Case], params: ClassifierParams) -> Score:
+def store_cases(directory: Path) -> list[Case]:
+    """Every contract of a benchmark store with an object and a CPV (read only)."""
+    from levier.benchmark.store import BenchmarkStore
+
+    store = BenchmarkStore(directory)
+    if not store.loaded:
+        raise SystemExit(f"{directory} : aucun marché chargé (levier benchmark import).")
+    connection = store.connect()
+    try:
+        rows = connection.execute(
+            "SELECT object, cpv, coalesce(buyer_id, '') FROM contracts WHERE cpv <> '' AND object <> ''"
+        ).fetchall()
+    finally:
+        connection.close()
+    return [Case(objet, cpv, buyer) for objet, cpv, buyer in rows]
+
+
+def extra_training(extra: list[Case], train: list[Case], test: list[Case]) -> list[Case]:
+    """The store's contracts that may be learnt while `test` is evaluated: none of the tested buyers, no
+    tested object, each object once (objects already learnt from `train` are not learnt twice)."""
+    buyers = {case.buyer for case in test}
+    seen = {fold(case.objet) for case in (*test, *train)}
+    kept = []
+    for case in extra:
+        key = fold(case.objet)
+        if case.buyer in buyers or key in seen:
+            continue
+        seen.add(key)
+        kept.append(case)
+    return kept
+
+
+def evaluate(
+    labels, train: list[Case], test: list[Case], params: ClassifierParams, extra: list[Case] = ()
+) -> Score:
     model = Classifier(labels, params=params)
+    train = list(train) + extra_training(list(extra), train, test) if extra else train
     if train:
         model.train_on((case.objet, case.cpv) for case in train)
     score = Score(hierarchical=params.group_model)
@@ -146,10 +203,14 @@ def merge(scores: list[Score]) -> Score:
         total.sector_hits += score.sector_hits
         for name, hits in score.hits.items():
             total.hits[name] = total.hits.get(name, 0) + hits
+        for word, counts in score.by_confidence.items():
+            bucket = total.by_confidence.setdefault(word, [0, 0, 0])
+            for i, value in enumerate(counts):
+                bucket[i] += value
     return total
 
 
-def cross_validate(labels, cases: list[Case], params: ClassifierParams) -> Score:
+def cross_validate(labels, cases: list[Case], params: ClassifierParams, extra: list[Case] = ()) -> Score:
     return merge(
         [
             evaluate(
@@ -157,6 +218,7 @@ def cross_validate(labels, cases: list[Case], params: ClassifierParams) -> Score
                 [c for c in cases if fold_of(c.buyer) != number],
                 [c for c in cases if fold_of(c.buyer) == number],
                 params,
+                extra,
             )
             for number in range(FOLDS)
         ]
@@ -188,6 +250,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cpv-file", type=Path, default=SHARED / "cpv" / "eforms_code_fr.xml")
     parser.add_argument("--no-held-out", action="store_true", help="Tuning: do not evaluate held-out buyers.")
     parser.add_argument("--no-baseline", action="store_true", help="Skip the previous method.")
+    parser.add_argument(
+        "--train-store",
+        type=Path,
+        help="Benchmark store whose contracts are learnt too (tested ones excepted).",
+    )
     parser.add_argument("--param", action="append", default=[], help="Override a ClassifierParams field.")
     args = parser.parse_args(argv)
 
@@ -202,6 +269,12 @@ def main(argv: list[str] | None = None) -> int:
         f"Acheteurs de réglage : {len({c.buyer for c in tuning})} ({len(tuning)} objets) ; "
         f"acheteurs tenus à l'écart : {len({c.buyer for c in held_out})} ({len(held_out)} objets)"
     )
+    extra = store_cases(args.train_store) if args.train_store else []
+    if extra:
+        print(
+            f"Référentiel national : {len(extra)} marchés avec objet et CPV, "
+            "appris sauf acheteurs et objets testés"
+        )
     current = parse_params(args.param)
     methods = {"classifieur actuel": current}
     if not args.no_baseline:
@@ -214,12 +287,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     report(
         f"2. Apprentissage DECP, validation croisée {FOLDS} plis par acheteur (acheteurs de réglage)",
-        {name: cross_validate(labels, tuning, params) for name, params in methods.items()},
+        {name: cross_validate(labels, tuning, params, extra) for name, params in methods.items()},
     )
     if not args.no_held_out:
         report(
             "3. Acheteurs tenus à l'écart (appris sur tous les acheteurs de réglage)",
-            {name: evaluate(labels, tuning, held_out, params) for name, params in methods.items()},
+            {name: evaluate(labels, tuning, held_out, params, extra) for name, params in methods.items()},
         )
     print(f"\nDurée : {time.perf_counter() - started:.1f} s")
     return 0

@@ -183,3 +183,27 @@ def test_backoff_spreads_a_division_over_the_groups_buyers_use():
     assert mixed["454"] == pytest.approx(0.5 * 0.6 + 0.5 * 0.25 * 0.6)
     assert mixed["773"] == pytest.approx(0.2)
     assert backoff(groups, divisions, usage, 0.0) == groups
+
+
+def test_marks_of_the_objects_shape():
+    analyzer = default_analyzer()
+    works = analyzer.features("Travaux de peinture - LOT 3")
+    assert {"@works", "@lot"} <= set(works) and "@empty" not in works
+    supplies = analyzer.features("Fourniture de papier")
+    assert "@supplies" in supplies and "@lot" not in supplies
+    assert {"@lot", "@empty"} <= set(analyzer.features("LOT 4"))
+
+
+def test_a_lot_without_a_trade_word_leans_where_buyers_put_such_lots(labels):
+    # Buyers often give every lot of a building operation the generic 45000000; an object naming only the
+    # lot and the site has no word the labels know, but its marks ("@lot", "@empty") were seen with 450.
+    sites = ("Groupe Voltaire", "Le Bosquet")
+    pairs = [(f"LOT {n} - {site}", "45000000") for n in range(1, 5) for site in sites]
+    trained = Classifier(labels)
+    trained.train_on([*pairs, ("Lait demi-écrémé", "15511000"), ("Entretien des espaces verts", "77310000")])
+    features = trained.analyzer.features("LOT 7 - Kerbrat")
+    posterior = trained.bayes.posterior(features)
+    assert max(posterior, key=posterior.get) == "450" and posterior["450"] > 0.3
+    # Without its marks the same object tells the groups apart no better than chance.
+    unmarked = trained.bayes.posterior({t: v for t, v in features.items() if not t.startswith("@")})
+    assert unmarked.get("450", 0.0) < 0.05

@@ -1,4 +1,9 @@
-"""`levier classify "objet" | --file F [--json]`: likely CPV codes and sectors of purchase objects."""
+"""`levier classify "objet" | --file F [--json]`: likely CPV codes and sectors of purchase objects.
+
+`--train FILES` learns from DECP JSON files, `--train-from-benchmark` from the awarded contracts of the
+loaded national benchmark store (`levier benchmark import`); `--save-model` keeps what was learnt for the
+next runs and for the imports that propose CPV codes.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from levier.referential.classifier import build_classifier
+from levier.referential.classifier import BENCHMARK_TRAIN_LIMIT, build_classifier
 from levier.rules import cpv as cpv_rules
 from levier.rules import refstore
 from levier.rules.classify import Classification, default_model_path
@@ -87,6 +92,19 @@ class Command(BaseCommand):
             "--cpv-file", help="Fichier officiel CPV (eForms ou SIMAP) si aucun n'est chargé."
         )
         parser.add_argument("--train", nargs="+", default=[], help="Fichiers DECP JSON pour l'apprentissage.")
+        parser.add_argument(
+            "--train-from-benchmark",
+            action="store_true",
+            help="Apprend sur les marchés attribués du référentiel national chargé "
+            "(levier benchmark import).",
+        )
+        parser.add_argument(
+            "--train-limit",
+            type=int,
+            default=BENCHMARK_TRAIN_LIMIT,
+            help=f"Nombre maximal d'objets distincts appris du référentiel national (défaut : "
+            f"{BENCHMARK_TRAIN_LIMIT}).",
+        )
         parser.add_argument("--save-model", action="store_true", help="Enregistre le modèle appris.")
         parser.add_argument(
             "--data-dir", default=None, help="Dossier des données (défaut : $LEVIER_DATA_DIR)."
@@ -102,15 +120,31 @@ class Command(BaseCommand):
             items.extend(read_objects(path))
         if not items and not options["save_model"]:
             raise CommandError("Donnez un objet d'achat ou --file FICHIER.")
+        benchmark = None
+        if options.get("train_from_benchmark"):
+            from levier.benchmark.services import default_store
+
+            if options["train_limit"] < 1:
+                raise CommandError("--train-limit doit être un entier positif.")
+            benchmark = default_store(options.get("data_dir"))
         try:
-            model, origin = build_classifier(store, options.get("cpv_file"), options["train"])
-        except FileNotFoundError as exc:
+            model, origin = build_classifier(
+                store,
+                options.get("cpv_file"),
+                options["train"],
+                benchmark=benchmark,
+                benchmark_limit=options["train_limit"],
+            )
+        except (FileNotFoundError, LookupError) as exc:
             raise CommandError(str(exc)) from exc
         if options["save_model"]:
             saved = model.save(default_model_path(store.root))
             self.stderr.write(f"Modèle enregistré : {saved}")
         if not options["json"]:
             self.stdout.write(f"Vocabulaire : {origin}.")
+        elif options["train"] or benchmark is not None:
+            # JSON lines stay alone on the standard output; what was learnt still deserves a word.
+            self.stderr.write(f"Vocabulaire : {origin}.")
         for text, code in items:
             result = model.classify(text, cpv=code, limit=max(1, options["limit"]))
             if options["json"]:
