@@ -58,6 +58,7 @@ DEMO_STEPS: list[str] = [
     "levier.plans.demo.seed",
     "levier.directory.demo.seed",
     "levier.clauses.demo.seed",
+    "levier.steering.demo.seed",
     "levier.sourcing.demo.seed",
     "levier.benchmark.demo.seed",
     "levier.recommendations.demo.seed",
