@@ -73,7 +73,10 @@ class Line:
     ends_in_months: int | None = None  # current contract ending N months from today
     place: str = ""
     recurring: bool | None = True
-    lots: list[tuple[str, str, int]] = field(default_factory=list)
+    # number, title, amount, and optionally the lot's own reservation
+    lots: list[tuple] = field(default_factory=list)
+    criterion: bool = False
+    notified: tuple[int, int] | None = None  # month, day in the plan's year; default 3 months after launch
 
 
 PARKS, CLEAN = "Service des parcs et jardins", "Propreté urbaine"
@@ -740,16 +743,27 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(day.year + index // 12, index % 12 + 1, min(day.day, 28))
 
 
-def _users() -> dict[str, object]:
+def demo_users() -> dict[str, object]:
     names = ("acheteuse", "facilitatrice", "prescripteur", "referente")
     found = get_user_model().objects.filter(email__in=[f"{name}@{DOMAIN}" for name in names])
     return {user.email.split("@")[0]: user for user in found}
 
 
-def _seed_plan(org, lines: list[Line], users: dict, start: dt.datetime) -> tuple[int, int, int]:
-    plan = Plan.objects.filter(organisation=org, year=YEAR).first()
+def seed_plan(
+    org,
+    lines: list[Line],
+    users: dict,
+    start: dt.datetime,
+    *,
+    year: int = YEAR,
+    walk: bool = True,
+    siret_base: int = 1000,
+) -> tuple[int, int, int]:
+    """Create the plan's missing lines. With `walk`, each purchase takes its workflow steps as the demo users;
+    without, it gets its status as a plan kept before Levier would bring it (no history)."""
+    plan = Plan.objects.filter(organisation=org, year=year).first()
     if plan is None:
-        plan = Plan.objects.create(organisation=org, year=YEAR, title=f"Plan des achats {YEAR}")
+        plan = Plan.objects.create(organisation=org, year=year, title=f"Plan des achats {year}")
     services_by_name = {s.name: s for s in Service.objects.filter(organisation=org)}
     today = dt.date.today()
     created = transitions = 0
@@ -757,6 +771,8 @@ def _seed_plan(org, lines: list[Line], users: dict, start: dt.datetime) -> tuple
         key = reference_key(line.ref)
         if plan.purchases.filter(stable_key=key).exists():
             continue
+        launch = dt.date(year, *line.launch)
+        notified = dt.date(year, *line.notified) if line.notified else _add_months(launch, 3)
         purchase = PlannedPurchase(
             plan=plan,
             stable_key=key,
@@ -771,30 +787,36 @@ def _seed_plan(org, lines: list[Line], users: dict, start: dt.datetime) -> tuple
             estimated_amount=Decimal(line.amount),
             amount_basis=line.basis,
             duration_months=line.months,
-            launch_date=dt.date(YEAR, *line.launch),
-            notification_date=_add_months(dt.date(YEAR, *line.launch), 3),
+            launch_date=launch,
+            notification_date=notified,
             place=line.place,
             current_holder_name=line.holder,
-            current_holder_siret=_siret(1000 + index) if line.holder else "",
+            current_holder_siret=_siret(siret_base + index) if line.holder else "",
             current_contract_end=_add_months(today, line.ends_in_months) if line.ends_in_months else None,
             recurring=line.recurring,
             reservation=line.reservation,
             insertion_clause=line.clause,
+            social_criterion=line.criterion,
         )
+        if not walk:
+            purchase.status = line.status
+            purchase.status_changed_at = timezone.make_aware(dt.datetime.combine(notified, dt.time(10)))
         services.refresh_derived(purchase)
         purchase.save()
         created += 1
-        for number, title, amount in line.lots:
+        for number, title, amount, *reservation in line.lots:
             lot = Lot(
                 purchase=purchase,
                 number=number,
                 title=title,
                 stable_key=lot_key(key, number),
                 estimated_amount=Decimal(amount),
+                reservation=reservation[0] if reservation else "",
             )
             services.refresh_lot(lot, purchase)
             lot.save()
-        transitions += _walk(purchase, line, users, start + dt.timedelta(hours=index))
+        if walk:
+            transitions += _walk(purchase, line, users, start + dt.timedelta(hours=index))
         if line.published:
             services.set_published(users.get("acheteuse"), purchase, True)
     return created, transitions, plan.purchases.filter(published_at__isnull=False).count()
@@ -816,13 +838,13 @@ def _walk(purchase: PlannedPurchase, line: Line, users: dict, start: dt.datetime
 
 @transaction.atomic
 def seed(orgs) -> dict[str, int]:
-    users = _users()
+    users = demo_users()
     start = timezone.now() - dt.timedelta(days=120)
     counts = {"achats prévus créés": 0, "étapes du circuit de validation": 0, "achats publiés": 0}
     for slug, lines in (("ville-de-valmont", VALMONT), ("departement-du-val-fictif", DEPARTEMENT)):
         if slug not in orgs:
             continue
-        created, steps, published = _seed_plan(orgs[slug], lines, users, start)
+        created, steps, published = seed_plan(orgs[slug], lines, users, start)
         counts["achats prévus créés"] += created
         counts["étapes du circuit de validation"] += steps
         counts["achats publiés"] += published
