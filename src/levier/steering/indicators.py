@@ -32,6 +32,7 @@ from decimal import Decimal
 
 from levier.clauses.models import Clause, ClauseKind, DeclarationLine
 from levier.directory.models import Kind, StructureKind
+from levier.ingest.french_values import MONTH_NAMES_FR
 from levier.organisations.models import Service
 from levier.plans.models import PlannedPurchase, Reservation
 from levier.plans.workflow import Status
@@ -45,20 +46,6 @@ ESAT_EA_KINDS = frozenset({Kind.ESAT, Kind.EA, Kind.EATT})
 SIAE_KINDS = frozenset({Kind.ACI, Kind.AI, Kind.EI, Kind.ETTI, Kind.EITI})
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
-MONTHS_FR = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
 
 
 def share(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
@@ -330,7 +317,7 @@ def hours_required(organisation, year: int, service=None, buyer=None) -> int:
 def indicators(organisation, year: int, service=None, buyer=None) -> Indicators:
     policy = policy_of(organisation)
     result = Indicators(year=year, values={})
-    months = {m: MonthRow(m, MONTHS_FR[m - 1]) for m in range(1, 13)}
+    months = {m: MonthRow(m, MONTH_NAMES_FR[m - 1]) for m in range(1, 13)}
     services: dict[int | None, GroupRow] = {}
     buyers: dict[int | None, GroupRow] = {}
 
