@@ -36,3 +36,30 @@ def user_by_email(email: str | None):
     if user is None:
         raise ImportArgumentError(f"Utilisateur inconnu : {email}")
     return user
+
+
+def organisation_by_slug(slug: str):
+    """The organisation an import is for (`--org`)."""
+    from levier.organisations.models import Organisation
+
+    organisation = Organisation.objects.filter(slug=slug).first()
+    if organisation is None:
+        raise ImportArgumentError(f"Organisation inconnue : « {slug} ».")
+    return organisation
+
+
+def add_yearly_target_arguments(parser, *, file_help: str, year_help: str) -> None:
+    """The file, `--org` and `--year` of an import of one organisation's year (plan, spend)."""
+    parser.add_argument("file", help=file_help)
+    parser.add_argument("--org", required=True, help="Identifiant de l'organisation (slug).")
+    parser.add_argument("--year", required=True, type=int, help=year_help)
+
+
+def add_yearly_run_arguments(parser) -> None:
+    """`--user`, `--dry-run`, `--skip-errors` and `--json` of an import of one organisation's year."""
+    parser.add_argument("--user", help="Adresse électronique de la personne à qui attribuer l'import.")
+    parser.add_argument("--dry-run", action="store_true", help="Aperçu seulement : rien n'est enregistré.")
+    parser.add_argument(
+        "--skip-errors", action="store_true", help="Importer en laissant de côté les lignes en erreur."
+    )
+    parser.add_argument("--json", action="store_true", help="Rapport au format JSON.")

@@ -11,9 +11,14 @@ import json
 
 from tqdm import tqdm
 
-from levier.core.importers import existing_file, user_by_email
+from levier.core.importers import (
+    add_yearly_run_arguments,
+    add_yearly_target_arguments,
+    existing_file,
+    organisation_by_slug,
+    user_by_email,
+)
 from levier.ingest.tabular import load_mapping
-from levier.organisations.models import Organisation
 
 from .importing import ImportRejected, import_file
 
@@ -23,25 +28,19 @@ _ACTIONS = {"created": "créé", "updated": "modifié"}
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("file", help="Fichier du plan des achats (.xlsx, .ods, .csv).")
-    parser.add_argument("--org", required=True, help="Identifiant de l'organisation (slug).")
-    parser.add_argument("--year", required=True, type=int, help="Année du plan, par exemple 2027.")
+    add_yearly_target_arguments(
+        parser,
+        file_help="Fichier du plan des achats (.xlsx, .ods, .csv).",
+        year_help="Année du plan, par exemple 2027.",
+    )
     parser.add_argument("--sheet", action="append", default=[], help="Feuille à lire (répétable).")
     parser.add_argument("--mapping", help="Correspondance champ → colonne pour cet import (JSON ou TOML).")
-    parser.add_argument("--user", help="Adresse électronique de la personne à qui attribuer l'import.")
-    parser.add_argument("--dry-run", action="store_true", help="Aperçu seulement : rien n'est enregistré.")
-    parser.add_argument(
-        "--skip-errors", action="store_true", help="Importer en laissant de côté les lignes en erreur."
-    )
-    parser.add_argument("--json", action="store_true", help="Rapport au format JSON.")
+    add_yearly_run_arguments(parser)
 
 
 def run(options, stdout, stderr) -> int:
     path = existing_file(options["file"])
-    organisation = Organisation.objects.filter(slug=options["org"]).first()
-    if organisation is None:
-        stderr.write(f"Organisation inconnue : « {options['org']} ».")
-        return 2
+    organisation = organisation_by_slug(options["org"])
     user = user_by_email(options.get("user"))
     mapping = None
     if options.get("mapping"):

@@ -9,8 +9,13 @@ import json
 
 from tqdm import tqdm
 
-from levier.core.importers import existing_file, user_by_email
-from levier.organisations.models import Organisation
+from levier.core.importers import (
+    add_yearly_run_arguments,
+    add_yearly_target_arguments,
+    existing_file,
+    organisation_by_slug,
+    user_by_email,
+)
 
 from .importing import ImportRejected, commit, preview
 
@@ -18,23 +23,15 @@ help = "Dépenses d'une organisation pour une année (export comptable xlsx ou c
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("file", help="Export comptable (.xlsx, .csv).")
-    parser.add_argument("--org", required=True, help="Identifiant de l'organisation (slug).")
-    parser.add_argument("--year", required=True, type=int, help="Année des dépenses, par exemple 2026.")
-    parser.add_argument("--user", help="Adresse électronique de la personne à qui attribuer l'import.")
-    parser.add_argument("--dry-run", action="store_true", help="Aperçu seulement : rien n'est enregistré.")
-    parser.add_argument(
-        "--skip-errors", action="store_true", help="Importer en laissant de côté les lignes en erreur."
+    add_yearly_target_arguments(
+        parser, file_help="Export comptable (.xlsx, .csv).", year_help="Année des dépenses, par exemple 2026."
     )
-    parser.add_argument("--json", action="store_true", help="Rapport au format JSON.")
+    add_yearly_run_arguments(parser)
 
 
 def run(options, stdout, stderr) -> int:
     path = existing_file(options["file"])
-    organisation = Organisation.objects.filter(slug=options["org"]).first()
-    if organisation is None:
-        stderr.write(f"Organisation inconnue : « {options['org']} ».")
-        return 2
+    organisation = organisation_by_slug(options["org"])
     user = user_by_email(options.get("user"))
     quiet = bool(options.get("json"))
     with tqdm(desc=f"Lecture de {path.name}", unit=" ligne", file=stderr, disable=quiet) as bar:
