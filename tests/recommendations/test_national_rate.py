@@ -13,8 +13,7 @@ def _factors(screening) -> set[str]:
     return {factor["code"] for option in screening.result["options"] for factor in option["factors"]}
 
 
-def test_the_national_rate_is_a_factor_once_the_benchmark_is_loaded(world, settings, tmp_path):
-    settings.DATA_DIR = tmp_path
+def test_the_national_rate_is_a_factor_once_the_benchmark_is_loaded(world, tmp_path):
     assert "national_rate" not in _factors(services.screen_purchase(world.purchases["catering"]))
     records = factory.contracts(400)
     factory.write(tmp_path / "decp.json", records)
@@ -29,8 +28,7 @@ def test_the_national_rate_is_a_factor_once_the_benchmark_is_loaded(world, setti
     assert texts and "Au niveau national" in texts[0]
 
 
-def test_a_cpv_nobody_bought_from_leaves_the_factor_out_without_error(world, settings, tmp_path):
-    settings.DATA_DIR = tmp_path
+def test_a_cpv_nobody_bought_from_leaves_the_factor_out_without_error(world, tmp_path):
     factory.write(tmp_path / "decp.json", factory.contracts(400))
     BenchmarkStore(tmp_path / "benchmark").import_files([tmp_path / "decp.json"])
     rates = engine.national_rates()
