@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 
 from levier.rules.geography import Geography, get_geography
 from levier.screening.model import PlaceInput
+from levier.screening.splits import middle_place
 
 # Half the width of a typical département (about 6,000 km²): the middle of an outer sector.
 SECTOR_OFFSET_KM = 25.0
@@ -81,10 +83,5 @@ def sector_place(label: str, geography: Geography | None = None) -> PlaceInput |
         points.append(sectors[part])
     if not points:
         return None
-    deps = [p.departement for p in points]
-    return PlaceInput(
-        label=label,
-        departement=max(dict.fromkeys(deps), key=deps.count),
-        lat=round(sum(p.lat for p in points) / len(points), 4),  # type: ignore[misc]
-        lon=round(sum(p.lon for p in points) / len(points), 4),  # type: ignore[misc]
-    )
+    middle = middle_place(label, [p.departement for p in points], [(p.lat, p.lon) for p in points])
+    return replace(middle, lat=round(middle.lat, 4), lon=round(middle.lon, 4))  # type: ignore[arg-type]

@@ -64,19 +64,27 @@ def _kmeans(points: Sequence[tuple[float, float]], k: int, rounds: int = 12) -> 
     return labels
 
 
-def _centroid(sites: Sequence[PlaceInput], index: DirectoryIndex) -> PlaceInput:
-    positions = [index.position(site) for site in sites]
-    positions = [p for p in positions if p is not None]
-    deps = [site.departement for site in sites if site.departement]
-    # The most frequent département, the first met among the sites on a tie (a set's order would vary
-    # from one process to the next with string hashing, and so would the lot's candidates).
-    departement = max(dict.fromkeys(deps), key=deps.count) if deps else None
-    names = ", ".join(site.label for site in sites if site.label)
+def middle_place(
+    label: str, departements: Sequence[str], positions: Sequence[tuple[float, float]]
+) -> PlaceInput:
+    """A lot made of several sites: their most frequent département, the mean of their positions."""
+    # The first département met among the sites wins a tie (a set's order would vary from one process to the
+    # next with string hashing, and so would the lot's candidates).
+    departement = max(dict.fromkeys(departements), key=departements.count) if departements else None
     if not positions:
-        return PlaceInput(label=names, departement=departement)
+        return PlaceInput(label=label, departement=departement)
     lat = sum(p[0] for p in positions) / len(positions)
     lon = sum(p[1] for p in positions) / len(positions)
-    return PlaceInput(label=names, departement=departement, lat=lat, lon=lon)
+    return PlaceInput(label=label, departement=departement, lat=lat, lon=lon)
+
+
+def _centroid(sites: Sequence[PlaceInput], index: DirectoryIndex) -> PlaceInput:
+    positions = [index.position(site) for site in sites]
+    return middle_place(
+        ", ".join(site.label for site in sites if site.label),
+        [site.departement for site in sites if site.departement],
+        [p for p in positions if p is not None],
+    )
 
 
 def _geographic_groups(sites: Sequence[PlaceInput], index: DirectoryIndex) -> list[list[list[PlaceInput]]]:
