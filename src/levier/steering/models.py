@@ -299,7 +299,3 @@ class SupplierMatch(models.Model):
 
     def __str__(self):
         return f"{self.supplier_name} → {self.structure or '∅'} ({self.get_status_display()})"
-
-    @property
-    def is_inclusive(self) -> bool:
-        return self.structure_id is not None and self.status in INCLUSIVE_MATCH_STATUSES

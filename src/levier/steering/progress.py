@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -22,6 +23,7 @@ from levier.rules import legal
 from .indicators import (
     ZERO,
     Contract,
+    Indicators,
     _hours_lines,
     contracts,
     eu_threshold_of,
@@ -77,14 +79,26 @@ def _expected(indicator: str, value: Decimal, year: int, today: dt.date) -> Deci
 
 
 def progress(
-    organisation, year: int, service=None, buyer=None, *, today: dt.date | None = None
+    organisation,
+    year: int,
+    service=None,
+    buyer=None,
+    *,
+    today: dt.date | None = None,
+    measured: Indicators | None = None,
 ) -> list[TargetProgress]:
-    """The targets of `year` for exactly this scope (service, buyer), in the order of Indicator."""
+    """The targets of `year` for exactly this scope (service, buyer), in the order of Indicator.
+
+    `measured`: the indicators of `year` for this scope when the caller already has them.
+    """
     today = today or dt.date.today()
-    targets = list(Target.objects.filter(organisation=organisation, year=year, service=service, buyer=buyer))
+    scope = list(
+        Target.objects.filter(organisation=organisation, service=service, buyer=buyer).order_by("year", "pk")
+    )
+    targets = [t for t in scope if t.year == year]
     if not targets:
         return []
-    by_year = {year: indicators(organisation, year, service, buyer)}
+    by_year = {year: measured if measured is not None else indicators(organisation, year, service, buyer)}
     order = list(Indicator.values)
     result = []
     for target in sorted(targets, key=lambda t: order.index(t.indicator)):
@@ -97,9 +111,7 @@ def progress(
         )
         trajectory = []
         baseline_year, baseline_value = target.baseline_year, target.baseline_value
-        siblings = Target.objects.filter(
-            organisation=organisation, indicator=target.indicator, service=service, buyer=buyer
-        ).order_by("year")
+        siblings = [t for t in scope if t.indicator == target.indicator]
         for sibling in siblings:
             if baseline_year is None and sibling.baseline_year is not None:
                 baseline_year, baseline_value = sibling.baseline_year, sibling.baseline_value
@@ -261,12 +273,7 @@ def _buyers(organisation, service=None) -> list[Membership]:
     return sorted(found, key=lambda m: (m.user.last_name, m.user.first_name, m.user.email))
 
 
-def objective_actual(organisation, year: int, indicator: str, buyer) -> Decimal:
-    if indicator == ObjectiveIndicator.INSERTION_HOURS:
-        return sum(
-            (h for h in _hours_lines(organisation, year, buyer=buyer).values_list("hours", flat=True)), ZERO
-        )
-    passed = [c for c in contracts(organisation, year, buyer=buyer) if c.passed]
+def _objective_value(indicator: str, passed: list[Contract]) -> Decimal:
     if indicator == ObjectiveIndicator.RESERVED_COUNT:
         return Decimal(sum(c.reserved_units for c in passed))
     return Decimal(sum(1 for c in passed if c.clause_or_criterion))
@@ -277,9 +284,26 @@ def buyer_objectives_status(organisation, year: int, buyer=None) -> list[BuyerSt
     objectives = list(
         BuyerObjective.objects.filter(organisation=organisation, year=year).select_related("service")
     )
+    if not objectives:
+        return []
+    # The year's contracts and hours are read once and split by buyer, rather than once per buyer and
+    # objective.
+    passed_by_buyer: dict[int, list[Contract]] = defaultdict(list)
+    for contract in contracts(organisation, year, buyer=buyer):
+        if contract.passed and contract.purchase.buyer_id is not None:
+            passed_by_buyer[contract.purchase.buyer_id].append(contract)
+    hours_by_buyer: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for buyer_id, hours in _hours_lines(organisation, year, buyer=buyer).values_list(
+        "declaration__clause__purchase__buyer_id", "hours"
+    ):
+        if buyer_id is not None:
+            hours_by_buyer[buyer_id] += hours
+    buyers_by_service: dict[int | None, list[Membership]] = {}
     statuses: dict[int, BuyerStatus] = {}
     for objective in objectives:
-        for membership in _buyers(organisation, objective.service):
+        if objective.service_id not in buyers_by_service:
+            buyers_by_service[objective.service_id] = _buyers(organisation, objective.service)
+        for membership in buyers_by_service[objective.service_id]:
             user = membership.user
             if buyer is not None and user.pk != buyer.pk:
                 continue
@@ -292,7 +316,10 @@ def buyer_objectives_status(organisation, year: int, buyer=None) -> list[BuyerSt
                     [],
                 ),
             )
-            actual = objective_actual(organisation, year, objective.indicator, user)
+            if objective.indicator == ObjectiveIndicator.INSERTION_HOURS:
+                actual = hours_by_buyer[user.pk]
+            else:
+                actual = _objective_value(objective.indicator, passed_by_buyer[user.pk])
             status.objectives.append(
                 ObjectiveStatus(objective, actual, objective.minimum, actual >= objective.minimum)
             )

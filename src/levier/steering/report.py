@@ -67,7 +67,7 @@ class Report:
 
 def build(organisation, year: int) -> Report:
     ind = indicators(organisation, year)
-    targets = {p.indicator: p for p in progress(organisation, year)}
+    targets = {p.indicator: p for p in progress(organisation, year, measured=ind)}
     sections = []
 
     rows, chart = [], []

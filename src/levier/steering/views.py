@@ -318,7 +318,7 @@ def dashboard(request):
         # Members who do not steer see what they bought themselves.
         buyer = request.user
     ind = indicators(org, year, service, buyer)
-    items = progress(org, year, service, buyer)
+    items = progress(org, year, service, buyer, measured=ind)
     rows = _progress_rows(items)
     values = [
         {"indicator": key, "label": Indicator(key).label, "value": show(key, ind.values.get(key))}

@@ -20,17 +20,12 @@ from .importing import IMPORT_ROLES, ImportRejected
 from .importing_tasks import start_commit
 from .indicators import indicators
 from .models import Indicator, MatchStatus, SpendImportStatus
-from .report import show
 from .segments import territory, transferable_segments
-from .views import EDIT_ROLES, SPEND_READ_ROLES, _context, _year
+from .views import EDIT_ROLES, SPEND_READ_ROLES, _context, _money, _year
 
 # The preview lists this many row problems; the rest are counted.
 PREVIEW_LIMIT = 200
 CHART_ROWS = 12
-
-
-def _money(value) -> str:
-    return show(Indicator.SPEND_ESAT_EA, value)
 
 
 def _sector_label(code: str) -> str:
