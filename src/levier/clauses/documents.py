@@ -301,19 +301,25 @@ def to_docx(document: Document) -> bytes:
     return buffer.getvalue()
 
 
-def to_pdf(document: Document) -> bytes:
+def new_pdf(title: str, *, margin: int, orientation: str = "P"):
+    """An A4 PDF in French with the shipped DejaVu fonts, its first page begun with the title."""
     from fpdf import FPDF
 
-    pdf = FPDF(format="A4")
-    pdf.set_title(document.title)
+    pdf = FPDF(format="A4", orientation=orientation)
+    pdf.set_title(title)
     pdf.set_lang("fr")
-    pdf.set_margins(20, 20, 20)
-    pdf.set_auto_page_break(True, margin=20)
+    pdf.set_margins(margin, margin, margin)
+    pdf.set_auto_page_break(True, margin=margin)
     pdf.add_font("DejaVu", "", str(FONT_DIR.joinpath("DejaVuSans.ttf")))
     pdf.add_font("DejaVu", "B", str(FONT_DIR.joinpath("DejaVuSans-Bold.ttf")))
     pdf.add_page()
     pdf.set_font("DejaVu", "B", 14)
-    pdf.multi_cell(0, 7, document.title, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 7, title, new_x="LMARGIN", new_y="NEXT")
+    return pdf
+
+
+def to_pdf(document: Document) -> bytes:
+    pdf = new_pdf(document.title, margin=20)
     pdf.ln(3)
     for block in document.blocks:
         if block.heading:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from levier.clauses.documents import FONT_DIR
+from levier.clauses.documents import new_pdf
 from levier.rules.hours import format_money_fr, format_number_fr
 
 from .indicators import indicators
@@ -413,18 +413,7 @@ def _docx_table(out, headers, rows) -> None:
 
 
 def to_pdf(report: Report) -> bytes:
-    from fpdf import FPDF
-
-    pdf = FPDF(format="A4", orientation="L")
-    pdf.set_title(report.title)
-    pdf.set_lang("fr")
-    pdf.set_margins(15, 15, 15)
-    pdf.set_auto_page_break(True, margin=15)
-    pdf.add_font("DejaVu", "", str(FONT_DIR.joinpath("DejaVuSans.ttf")))
-    pdf.add_font("DejaVu", "B", str(FONT_DIR.joinpath("DejaVuSans-Bold.ttf")))
-    pdf.add_page()
-    pdf.set_font("DejaVu", "B", 14)
-    pdf.multi_cell(0, 7, report.title, new_x="LMARGIN", new_y="NEXT")
+    pdf = new_pdf(report.title, margin=15, orientation="L")
     for section in report.sections:
         pdf.ln(3)
         pdf.set_font("DejaVu", "B", 12)
