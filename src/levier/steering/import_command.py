@@ -16,6 +16,7 @@ from levier.core.importers import (
     organisation_by_slug,
     user_by_email,
 )
+from levier.rules.hours import format_money_fr
 
 from .importing import ImportRejected, commit, preview
 
@@ -66,7 +67,7 @@ def _print(spend_import, options, stdout) -> None:
         f"{counts['created']} créée(s), {counts['updated']} modifiée(s), {counts['unchanged']} inchangée(s), "
         f"{counts['removed']} retirée(s) ; "
         f"{counts['errors']} erreur(s), {counts['warnings']} avertissement(s).",
-        f"  {report['suppliers']} fournisseur(s), montant total {report['total_amount']} €.",
+        f"  {report['suppliers']} fournisseur(s), montant total {format_money_fr(report['total_amount'])}.",
     ]
     if report.get("matched"):
         m = report["matched"]
