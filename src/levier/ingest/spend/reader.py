@@ -1,9 +1,14 @@
-"""Read an accounting export (xlsx or csv) into `SpendRecord`s and French row errors.
+"""Read an accounting export (xlsx, ods or csv) into `SpendRecord`s and French row errors.
 
 Accountants' exports (Hélios, Astre, Civil Net, Ciril, Grand Angle...) name their columns in many ways;
-`COLUMNS` lists the spellings recognised (docs/formats/spend.md). One row is one payment line: a supplier
-(SIRET and/or name), an amount, a date, what it was spent on (imputation, compte, catégorie) and, when the
-export has it, the service and the invoice or mandate number.
+`COLUMNS` lists the spellings recognised (docs/formats/spend.md). What the spellings miss is told by a
+mapping: `mapping` {field: header} given for one read (a header absent from the file is then an error), and
+`answers` {normalised header: field or ""} remembered from the organisation's mapping screen (applied to
+the headers the file has; "" means the column is not used, not even guessed from its name). The result
+carries the file's headers and a few values of each column (`samples`) for that screen.
+
+One row is one payment line: a supplier (SIRET and/or name), an amount, a date, what it was spent on
+(imputation, compte, catégorie) and, when the export has it, the service and the invoice or mandate number.
 
 Amounts: an "HT" column wins; otherwise a TTC or "mandaté" column is read and the record is flagged
 `amount_includes_tax` (payments are TTC in public accounting); a plain "montant" is taken as written, TTC
@@ -20,14 +25,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
+from levier.ingest.column_answers import SampleCollector, apply_answers
 from levier.ingest.errors import RowError, Severity
 from levier.ingest.french_values import DatePrecision, parse_amount, parse_date
-from levier.ingest.tabular import Column, TableError, TableInfo, open_table, resolve_columns
+from levier.ingest.ods_table import open_any_table
+from levier.ingest.tabular import Column, TableError, TableInfo, normalize_header, resolve_columns
 from levier.rules.siret import STATUS_EMPTY, STATUS_LOST_LEADING_ZERO, normalize_siret
 from levier.rules.text import fold
 
@@ -112,6 +119,38 @@ COLUMNS: tuple[Column, ...] = (
 )
 FIELD_LABELS = {column.field: column.label for column in COLUMNS}
 AMOUNT_FIELDS = ("amount_ht", "amount_ttc", "amount")
+# What each field is, in the words of the mapping screen's choices.
+FIELD_CHOICES = {
+    "siret": "SIRET du fournisseur",
+    "supplier_name": "Nom du fournisseur (raison sociale, tiers)",
+    "amount_ht": "Montant HT",
+    "amount_ttc": "Montant TTC (ou montant mandaté)",
+    "amount": "Montant (HT, sauf si la cellule dit TTC)",
+    "date": "Date (du mandat, de la facture ou du paiement)",
+    "category": "Imputation (compte, nature, catégorie d'achat)",
+    "service": "Service ou direction",
+    "invoice_ref": "N° de facture ou de mandat",
+}
+# Fields of which the file must give at least one, and how the mapping screen names what is missing.
+REQUIRED_GROUPS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("siret", "supplier_name"), "le fournisseur (son SIRET ou son nom)"),
+    (AMOUNT_FIELDS, "le montant (HT, TTC ou sans précision)"),
+    (("date",), "la date"),
+)
+# File-level problems the mapping screen answers.
+MAPPING_CODES = frozenset({"required_column_missing", "mapping_column_missing", "mapping_unknown_field"})
+
+
+def field_named(text: str) -> str | None:
+    """The field `text` names: its code (`amount_ht`), its label (« Montant HT ») or its choice's words."""
+    wanted = normalize_header(text)
+    for name in FIELD_LABELS:
+        if wanted in (normalize_header(name), normalize_header(FIELD_LABELS[name])):
+            return name
+    for name, label in FIELD_CHOICES.items():
+        if wanted == normalize_header(label):
+            return name
+    return None
 
 
 @dataclass(frozen=True)
@@ -140,6 +179,22 @@ class SpendRead:
     records: list[SpendRecord] = field(default_factory=list)
     problems: list[RowError] = field(default_factory=list)
     rows_read: int = 0
+    # Headers the remembered answers say not to use.
+    ignored: list[str] = field(default_factory=list)
+    # A few values of each column, from the first rows: what the mapping screen shows.
+    samples: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def headers(self) -> list[str]:
+        return list(self.info.headers) if self.info else []
+
+    @property
+    def needs_mapping(self) -> bool:
+        """The columns could not all be told: a required field without a column, or a mapping that fails."""
+        return any(
+            problem.row is None and problem.is_error and problem.code in MAPPING_CODES
+            for problem in self.problems
+        )
 
     @property
     def errors(self) -> list[RowError]:
@@ -180,61 +235,88 @@ def read_spend(
     path: str | Path,
     *,
     year: int | None = None,
-    mapping: dict[str, str] | None = None,
+    mapping: Mapping[str, str] | None = None,
+    answers: Mapping[str, str] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> SpendRead:
-    """Read the export at `path`. With `year`, a line dated in another year is an error of that line."""
+    """Read the export at `path`. With `year`, a line dated in another year is an error of that line.
+
+    `mapping` {field: header} holds for this read; `answers` {normalised header: field or ""} are the
+    organisation's remembered answers, applied to the headers the file has (`mapping` wins over them).
+    """
     try:
-        table = open_table(path)
+        table = open_any_table(path)
     except TableError as error:
         return SpendRead(info=None, mapping={}, problems=[error.error])
     with table:
-        resolved, problems = resolve_columns(table.info.headers, COLUMNS, mapping)
-        result = SpendRead(info=table.info, mapping=resolved, problems=list(problems))
-        if not any(name in resolved for name in AMOUNT_FIELDS):
-            result.problems.append(
-                RowError(
-                    row=None,
-                    field="Montant",
-                    raw_value=None,
-                    message="aucune colonne de montant (attendu : « Montant HT », « Montant TTC », "
-                    "« Montant mandaté » ou « Montant »).",
-                    code="required_column_missing",
-                )
-            )
-        if "siret" not in resolved and "supplier_name" not in resolved:
-            result.problems.append(
-                RowError(
-                    row=None,
-                    field="Fournisseur",
-                    raw_value=None,
-                    message="aucune colonne pour le fournisseur (attendu : « SIRET » ou « Fournisseur »).",
-                    code="required_column_missing",
-                )
-            )
-        if "date" not in resolved:
-            result.problems.append(
-                RowError(
-                    row=None,
-                    field="Date",
-                    raw_value=None,
-                    message="aucune colonne de date (attendu : « Date de mandat », « Date de facture », "
-                    "« Date de paiement » ou « Date »).",
-                    code="required_column_missing",
-                )
-            )
-        if result.file_rejected:
-            return result
-        occurrences: dict[tuple[str, ...], int] = {}
-        for number, row in table:
-            result.rows_read += 1
-            if progress is not None:
-                progress(1)
-            record = _record(number, row, resolved, year, result.problems, occurrences)
-            if record is not None:
-                result.records.append(record)
+        headers = table.info.headers
+        remembered, ignored = apply_answers(headers, answers or {})
+        given = dict(mapping or {})
+        chosen = {**{k: v for k, v in remembered.items() if v not in given.values()}, **given}
+        usable = [header for header in headers if header not in ignored or header in chosen.values()]
+        resolved, problems = resolve_columns(usable, COLUMNS, chosen)
+        result = SpendRead(
+            info=table.info,
+            mapping=resolved,
+            problems=[_file_level(problem) for problem in problems],
+            ignored=[header for header in ignored if header not in resolved.values()],
+        )
+        for fields, _what in REQUIRED_GROUPS:
+            if not any(name in resolved for name in fields):
+                result.problems.append(_missing(fields))
+        samples = SampleCollector(headers)
+        try:
+            if result.file_rejected:
+                for _number, row in table:
+                    samples.add(row)
+                    if samples.done:
+                        break
+                result.samples = samples.samples
+                return result
+            occurrences: dict[tuple[str, ...], int] = {}
+            for number, row in table:
+                samples.add(row)
+                result.rows_read += 1
+                if progress is not None:
+                    progress(1)
+                record = _record(number, row, resolved, year, result.problems, occurrences)
+                if record is not None:
+                    result.records.append(record)
+        except TableError as error:
+            result.problems.append(error.error)
+        result.samples = samples.samples
         result.problems.extend(table.anomalies)
     return result
+
+
+def _file_level(problem: RowError) -> RowError:
+    """A column named by the mapping and absent from the file stops the read: the user meant that one."""
+    if problem.code == "mapping_column_missing" and not problem.is_error:
+        return replace(problem, severity=Severity.ERROR)
+    return problem
+
+
+_MISSING_MESSAGES = {
+    "amount_ht": (
+        "Montant",
+        "aucune colonne de montant (attendu : « Montant HT », « Montant TTC », « Montant mandaté » ou "
+        "« Montant »).",
+    ),
+    "siret": (
+        "Fournisseur",
+        "aucune colonne pour le fournisseur (attendu : « SIRET » ou « Fournisseur »).",
+    ),
+    "date": (
+        "Date",
+        "aucune colonne de date (attendu : « Date de mandat », « Date de facture », « Date de paiement » "
+        "ou « Date »).",
+    ),
+}
+
+
+def _missing(fields: tuple[str, ...]) -> RowError:
+    label, message = _MISSING_MESSAGES[fields[0]]
+    return RowError(row=None, field=label, raw_value=None, message=message, code="required_column_missing")
 
 
 def _cell(row: dict[str, str], resolved: dict[str, str], field_name: str) -> str:
