@@ -75,6 +75,70 @@ def test_amount_per_year_and_whole_duration_markers():
     assert parse_amount("300 k€").per_year is None
 
 
+@pytest.mark.parametrize(
+    ("text", "value", "per_year", "includes_tax"),
+    [
+        ("12 000 € / l'an", "12000", True, None),
+        ("12 000 € l’an", "12000", True, None),
+        ("12 000 €/an", "12000", True, None),
+        ("12 000 € / an", "12000", True, None),
+        ("12 000 € HT / l'an", "12000", True, False),
+        ("12 000 € HT/l’an", "12000", True, False),
+        ("12 000 €/ l’année", "12000", True, None),
+        ("12 000 € par année", "12000", True, None),
+        ("12 000 € à l'année", "12000", True, None),
+        ("12 000 € annuels", "12000", True, None),
+        ("12 000 € (par an)", "12000", True, None),
+        ("12 000 € / an / HT", "12000", True, False),
+        ("12 000 € TTC / an", "12000", True, True),
+        ("12 000 €/an sur 4 ans", "12000", True, None),
+        ("12 k€/an", "12000", True, None),
+        ("12k€", "12000", None, None),
+        ("1,2 M€", "1200000", None, None),
+        ("12.000,50 €", "12000.50", None, None),
+        ("12 000,- €", "12000", None, None),
+        ("environ 12 000 €", "12000", None, None),
+        ("~12 k€ max", "12000", None, None),
+        ("12 000 € HTVA", "12000", None, False),
+        ("12 000 € hors taxes", "12000", None, False),
+        ("12 000 € toutes taxes comprises", "12000", None, True),
+        ("12 000 € HT (total)", "12000", False, False),
+        ("12 000 € en tout", "12000", False, None),
+        ("48 000 € HT sur 4 ans", "48000", False, False),
+        ("300 k€ sur la durée du marché", "300000", False, None),
+        ("300 k€ HT sur la durée de l'accord-cadre", "300000", False, False),
+        ("300 k€ pluriannuel", "300000", False, None),
+        ("entre 40 et 90 k€ par an", "90000", True, None),
+    ],
+)
+def test_amount_says_what_it_covers_in_every_usual_way(text, value, per_year, includes_tax):
+    result = parse_amount(text)
+    assert result.ok, result.error
+    assert (result.value, result.per_year, result.includes_tax) == (Decimal(value), per_year, includes_tax)
+
+
+def test_monthly_amount_is_counted_for_the_year_with_a_warning():
+    result = parse_amount("1 000 € HT par mois")
+    assert (result.value, result.per_year, result.includes_tax) == (Decimal(12000), True, False)
+    assert "mensuel" in result.warning and "12\u202f000 € par an" in result.warning
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("12 000 €/an au total", "à la fois « par an » et « au total »"),
+        ("1 000 €/mois soit 12 000 € par an", "à la fois « par an » et « par mois »"),
+        ("12 000 € HT, soit 14 400 € TTC", "à la fois HT et TTC"),
+        ("12 000 € pour info", "« pour info » n'est pas compris"),
+        ("douze mille euros", "« douze mille » n'est pas compris"),
+    ],
+)
+def test_amount_that_cannot_be_read_names_what_is_wrong_in_french(text, named):
+    result = parse_amount(text)
+    assert result.value is None and result.error.startswith(f"Montant illisible : « {text} »")
+    assert named in result.error
+
+
 def test_amount_range_keeps_the_upper_bound_with_a_warning():
     result = parse_amount("entre 40 et 90 k€")
     assert result.value == Decimal(90000)
@@ -111,6 +175,84 @@ def test_amount_written_the_french_way_reads_back_equal(cents, style):
     result = parse_amount(text)
     assert result.ok, (text, result.error)
     assert result.value == amount, text
+
+
+# How buyers say what an amount covers, as typed (accents, curly apostrophes, slashes and spaces vary).
+_YEARLY_WORDS = (
+    "/an",
+    "/ an",
+    " / l'an",
+    "/l’an",
+    " l'an",
+    " par an",
+    " par année",
+    " à l’année",
+    " annuel",
+    " annuels",
+    " (par an)",
+    "/année",
+    " / l’année",
+    " chaque année",
+)
+_TOTAL_WORDS = (
+    " total",
+    " au total",
+    " en tout",
+    " sur la durée",
+    " sur la durée du marché",
+    " sur toute la durée",
+    " pour la durée de l'accord-cadre",
+    " sur 4 ans",
+    " pour 36 mois",
+    " (total)",
+    " global",
+    " pluriannuel",
+)
+_TAX_WORDS = {
+    "": None,
+    " HT": False,
+    " H.T.": False,
+    " HTVA": False,
+    " hors taxes": False,
+    " TTC": True,
+    " T.T.C.": True,
+    " toutes taxes comprises": True,
+}
+
+
+@settings(max_examples=300)
+@given(
+    cents=_CENTS,
+    style=st.sampled_from([s for s in AMOUNT_STYLES if not s.endswith("_ht")]),  # says HT itself
+    covers=st.sampled_from([(w, True) for w in _YEARLY_WORDS] + [(w, False) for w in _TOTAL_WORDS]),
+    tax=st.sampled_from(sorted(_TAX_WORDS)),
+    tax_first=st.booleans(),
+)
+def test_amount_with_its_period_and_tax_words_reads_back_equal(cents, style, covers, tax, tax_first):
+    amount = Decimal(cents) / 100
+    if style == "k_euro":
+        amount = amount.to_integral_value()
+    if style == "m_euro":
+        amount = (amount / 1000).to_integral_value() * 1000
+    if amount == 0:
+        return
+    words, per_year = covers
+    figure = french_amount(amount, style)
+    text = figure + tax + words if tax_first else figure + words + tax
+    result = parse_amount(text)
+    assert result.ok, (text, result.error)
+    assert (result.value, result.per_year, result.includes_tax) == (amount, per_year, _TAX_WORDS[tax]), text
+
+
+@settings(max_examples=200)
+@given(
+    figure=st.sampled_from(["12 000 €", "1,2 M€", "150k€", "12 000,50"]),
+    words=st.text(alphabet="abcdfgijqvwxyz", min_size=2, max_size=8).filter(lambda w: w not in {"xx", "xxx"}),
+)
+def test_amount_followed_by_unknown_words_names_them(figure, words):
+    result = parse_amount(f"{figure} {words}")
+    assert result.value is None
+    assert f"« {words} » n'est pas compris" in result.error
 
 
 @given(value=st.floats(min_value=0.01, max_value=1e10, allow_nan=False))

@@ -170,8 +170,11 @@ _UNKNOWN_WORDS = {
     "so",
     "s.o.",
 }
-_TAX_TTC = re.compile(r"\bt\.?\s?t\.?\s?c\.?(?=\s|$|\))")
-_TAX_HT = re.compile(r"\bh\.?\s?t\.?(?=\s|$|\))")
+# Tax words, folded: "TTC", "T.T.C.", "toutes taxes comprises"; "HT", "H.T.", "HTVA", "hors taxes".
+_TAX_TTC = re.compile(
+    r"\bt\.?\s?t\.?\s?c\.?(?=[\s/),;]|$)|\btoutes taxes comprises\b|\btva (?:comprise|incluse)\b"
+)
+_TAX_HT = re.compile(r"\bh\.?\s?t\.?(?:\s?v\.?\s?a\.?)?(?=[\s/),;]|$)|\bhors (?:taxes?|tva)\b")
 _CURRENCY = re.compile(r"€|\beuros?\b|\beur\b")
 # Multipliers as buyers write them after the number: 150k€, 150 K€, 1,2 M€, 1.2M, 2 millions, 1 Md€.
 _MULTIPLIERS = (
@@ -179,16 +182,45 @@ _MULTIPLIERS = (
     (re.compile(r"(?:m|millions?|meur|me)$"), Decimal(1_000_000)),
     (re.compile(r"(?:k|keur|ke|milliers?)$"), Decimal(1_000)),
 )
-_PER_YEAR = re.compile(r"(?:/\s*an\b|\bpar an\b|\bannuel(?:le)?(?:ment)?\b|\bl'an\b)")
-_WHOLE_DURATION = re.compile(r"(?:\bsur (?:la|toute la) duree\b|\b(?:au )?total\b|\bglobal\b)")
+# How a cell says what the amount covers, matched on the folded text (apostrophes are "'", no accents), with
+# whatever slash or word joins it to the figure: "/an", "/ an", "/ l'an", "par an", "l'an", "à l'année",
+# "par année", "chaque année", "annuel", "annuellement"...
+_PER_YEAR = re.compile(
+    r"(?:(?:/|\bpar\b|\bchaque\b|\ba\b)\s*(?:l'\s*|une?\s+)?|\bl'\s*)(?:an|annee)s?\b"
+    r"|\bannuel(?:le)?s?\b|\bannuellement\b"
+)
+_PER_MONTH = re.compile(r"(?:/|\bpar\b|\bchaque\b)\s*(?:le\s+)?mois\b|\bmensuel(?:le)?s?\b|\bmensuellement\b")
+# "total", "au total", "en tout", "global", "sur la durée (du marché)", "pluriannuel", "cumulé".
+_WHOLE_DURATION = re.compile(
+    r"\b(?:sur|pour)\s+(?:la|toute\s+la)\s+duree(?:\s+(?:du|de\s+la|de\s+l'|des)\s*[a-z][a-z-]*)?"
+    r"|\b(?:au\s+|en\s+)?total(?:e|es|ise|isee)?\b|\ben\s+tout\b|\bglobal(?:e|ement)?\b"
+    r"|\bpluriannuel(?:le)?s?\b|\bcumulee?s?\b"
+)
+# "sur 4 ans", "pour 48 mois": a total, unless the cell also says the figure is yearly or monthly.
+_OVER_PERIOD = re.compile(r"\b(?:sur|pour)\s+\d+\s*(?:ans?|annees?|mois)\b")
+# Words of an estimate that change nothing to the figure: "environ 12 000 €", "~12 k€", "12 000 € max".
+_ESTIMATE = re.compile(
+    r"~|≈|\benv\.|\benviron\b|\bapprox(?:\.|imativement\b)?|\bestimee?s?\b|\bmax(?:\.|imum\b)?|\bplafond\b"
+)
+# "12 000,- €": the Swiss and German way of saying "no cents".
+_NO_CENTS = re.compile(r"(?<=\d)[.,]-(?=\s|$)")
+# What removing the words above leaves between or around the figure: "/", "( )", ":".
+_LEFT_PUNCTUATION = re.compile(r"\(\s*\)|(?:^|(?<=\s))[/:]+(?=\s|$)|[/:]+$")
+_WORDS = re.compile(r"[a-z][a-z'.-]*")
 _NUMBER = re.compile(r"^[0-9.,]*[0-9][0-9.,]*$")
 _RANGE = re.compile(r"^(?:entre\s+)?(?P<low>[^a-z]*?[0-9][^a-z]*?)\s*(?:a|et|-|–)\s*(?P<high>[0-9].*)$")
+_EXPECTED = (
+    "Attendu : un nombre comme 12 000,50 € ou 1,2 M€, suivi au besoin de HT ou TTC et de « par an » ou "
+    "« au total »."
+)
 
 
 def parse_amount(raw: object) -> AmountParse:
     """Read an amount in euros: `12 000,50 €`, `1,2 M€`, `150k€`, `1.500.000,00`, `12,000.50`, a number.
 
-    A negative amount is returned as such (credit notes exist); the caller decides whether it is allowed.
+    The cell may also say what the amount covers (`12 000 € HT / l'an`, `300 k€ sur la durée du marché`,
+    `1 000 €/mois`, counted ×12 with a warning) and whether it is HT or TTC. A negative amount is returned as
+    such (credit notes exist); the caller decides whether it is allowed.
     """
     if _is_blank(raw):
         return AmountParse()
@@ -205,33 +237,80 @@ def parse_amount(raw: object) -> AmountParse:
     if text in _UNKNOWN_WORDS:
         return AmountParse(warning=f"Montant non renseigné (« {_show(raw)} ») : à compléter.")
 
-    per_year: bool | None = None
-    if _PER_YEAR.search(text):
-        per_year, text = True, _PER_YEAR.sub(" ", text)
-    elif _WHOLE_DURATION.search(text):
-        per_year, text = False, _WHOLE_DURATION.sub(" ", text)
+    yearly, text = _remove(_PER_YEAR, text)
+    monthly, text = _remove(_PER_MONTH, text)
+    whole, text = _remove(_WHOLE_DURATION, text)
+    over_period, text = _remove(_OVER_PERIOD, text)
+    said = [words for words, found in zip(_COVERS_WORDS, (yearly, monthly, whole), strict=True) if found]
+    if len(said) > 1:
+        return AmountParse(
+            error=f"Montant illisible : « {_show(raw)} » se dit à la fois {' et '.join(said)} : "
+            "gardez une seule façon de compter (par an, par mois ou au total)."
+        )
+    per_year = True if yearly or monthly else False if whole or over_period else None
 
-    includes_tax: bool | None = None
-    if _TAX_TTC.search(text):
-        includes_tax = True
-        text = _TAX_TTC.sub(" ", text)
-    elif _TAX_HT.search(text):
-        includes_tax = False
-        text = _TAX_HT.sub(" ", text)
-    text = _CURRENCY.sub(" ", text).strip()
+    ttc, text = _remove(_TAX_TTC, text)
+    ht, text = _remove(_TAX_HT, text)
+    if ttc and ht:
+        return AmountParse(
+            error=f"Montant illisible : « {_show(raw)} » se dit à la fois HT et TTC : gardez l'un des deux."
+        )
+    includes_tax = True if ttc else False if ht else None
+    text = _CURRENCY.sub(" ", text)
+    text = _ESTIMATE.sub(" ", text)
+    text = _NO_CENTS.sub("", text)
+    text = " ".join(_LEFT_PUNCTUATION.sub(" ", text).split())
 
     range_match = _RANGE.match(text)
     if range_match and not text.startswith("-"):
         result = _amount_range(raw, range_match.group("low"), range_match.group("high"), includes_tax)
+        if monthly and result.value is not None:
+            result = _yearly_from_monthly(raw, result)
         return AmountParse(**{**result.__dict__, "per_year": per_year})
 
     value, warning, error = _amount_from_text(text)
     if error:
-        return AmountParse(error=f"Montant illisible : « {_show(raw)} ». {error}")
+        return AmountParse(error=f"Montant illisible : « {_show(raw)} ». {_unread_words(text) or error}")
     warnings = [w for w in (warning, _ttc_warning(includes_tax)) if w]
-    return AmountParse(
+    result = AmountParse(
         value=value, includes_tax=includes_tax, per_year=per_year, warning=" ".join(warnings) or None
     )
+    return _yearly_from_monthly(raw, result) if monthly else result
+
+
+_COVERS_WORDS = ("« par an »", "« par mois »", "« au total »")
+
+
+def _remove(pattern: re.Pattern[str], text: str) -> tuple[bool, str]:
+    """Whether `pattern` occurs in `text`, and the text without it."""
+    cleaned, count = pattern.subn(" ", text)
+    return count > 0, cleaned
+
+
+def _yearly_from_monthly(raw: str, result: AmountParse) -> AmountParse:
+    """A monthly amount is counted for a year (×12), with a warning the buyer can check."""
+    if result.value is None:
+        return result
+    yearly = result.value * 12
+    if abs(yearly) >= _AMOUNT_LIMIT:
+        return AmountParse(error=f"Montant invraisemblable : « {_show(raw)} ».")
+    warning = (
+        f"Montant mensuel « {_show(raw)} » : compté sur l'année, soit {format_amount_fr(yearly)} par an."
+    )
+    return AmountParse(
+        value=yearly,
+        includes_tax=result.includes_tax,
+        per_year=True,
+        warning=" ".join(w for w in (result.warning, warning) if w),
+    )
+
+
+def _unread_words(text: str) -> str | None:
+    """The words left once figures, currency, tax and period are read: what the message should name."""
+    words = [w for w in _WORDS.findall(text) if not any(p.fullmatch(w) for p, _ in _MULTIPLIERS)]
+    if not words:
+        return None
+    return f"« {' '.join(words)} » n'est pas compris. {_EXPECTED}"
 
 
 def format_amount_fr(value: Decimal) -> str:
@@ -290,7 +369,7 @@ def _amount_from_text(text: str) -> tuple[Decimal | None, str | None, str | None
             break
     number = _SPACES.sub("", text)
     if not _NUMBER.match(number):
-        return None, None, "Attendu : un nombre comme 12 000,50 € ou 1,2 M€."
+        return None, None, _EXPECTED
     digits, warning = _resolve_separators(number, has_multiplier=multiplier != 1)
     if digits is None:
         return None, None, "Séparateurs de milliers et de décimales incohérents."
