@@ -189,7 +189,9 @@ def purchase_input(purchase, lots) -> engine.PurchaseInput:
     )
 
 
-def engine_policy(policy: ScreeningPolicy, organisation) -> engine.Policy:
+def engine_policy(policy: ScreeningPolicy, organisation, labour_shares=None) -> engine.Policy:
+    """The engine's policy from the stored one; `labour_shares` are the organisation's own shares by sector
+    (`selectors.labour_shares_of`)."""
     return engine.Policy(
         buyer_kind=organisation.kind,
         central_government=policy.central_government,
@@ -200,6 +202,7 @@ def engine_policy(policy: ScreeningPolicy, organisation) -> engine.Policy:
         hourly_cost=float(policy.hourly_cost) if policy.hourly_cost is not None else None,
         radius_on_site_km=float(policy.radius_on_site_km),
         radius_delivered_km=float(policy.radius_delivered_km),
+        labour_shares=dict(labour_shares or {}),
     )
 
 
