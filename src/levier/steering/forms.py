@@ -9,6 +9,9 @@ from pathlib import Path
 
 from django import forms
 
+from levier.core.column_mapping import ColumnMappingForm
+from levier.ingest.spend.reader import FIELD_CHOICES, REQUIRED_GROUPS
+
 from .models import Indicator, ObjectiveIndicator
 from .services import PERCENT_INDICATORS
 
@@ -173,6 +176,19 @@ class SpendUploadForm(forms.Form):
         if upload.size == 0:
             raise forms.ValidationError("Le fichier est vide.")
         return upload
+
+
+def spend_mapping_form(data, report: dict) -> ColumnMappingForm:
+    """The mapping screen of a spend export, from its preview's report: its columns, their values, the
+    columns used now as the initial answers."""
+    return ColumnMappingForm(
+        data,
+        headers=report.get("headers") or [],
+        fields=FIELD_CHOICES,
+        samples=report.get("samples") or {},
+        current=report.get("mapping") or {},
+        required=REQUIRED_GROUPS,
+    )
 
 
 class MatchDecisionForm(forms.Form):

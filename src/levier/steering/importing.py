@@ -3,6 +3,11 @@
     spend_import = preview(user, organisation, content, "mandats-2026.xlsx", 2026)   # PREVIEWED
     commit(user, spend_import)                                                       # COMMITTED
 
+The web pages run both as tasks (importing_tasks.py). The columns are read with the organisation's
+remembered answers of the mapping screen (`SpendColumnMapping`, saved by `services.save_spend_mapping`);
+a mapping given for one import (`levier import spend --map`) wins over them. The preview records the
+columns it used, and the commit reads the file with exactly those.
+
 The commit makes the organisation's lines of that year exactly the export's lines: a line already stored
 (same `row_key`) is unchanged (or updated when only its service or supplier name changed), a new line is
 created, a stored line absent from the export is removed. Nothing is written when the export has row
@@ -24,6 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from levier.core import audit
+from levier.core.column_mapping import remembered_answers
 from levier.ingest.spend import SpendRead, SpendRecord, read_spend
 from levier.organisations.models import Organisation, Service
 from levier.organisations.roles import Role
@@ -31,7 +37,7 @@ from levier.plans.services import require_role
 from levier.rules.text import fold
 
 from .matching import Supplier, match_suppliers
-from .models import SpendImport, SpendImportStatus, SpendLine
+from .models import SpendColumnMapping, SpendImport, SpendImportStatus, SpendLine
 
 IMPORT_ROLES = (Role.STEWARD, Role.ADMIN)
 # A category is given a sector only when the classifier is at least moderately sure.
@@ -53,7 +59,13 @@ def _read(spend_import: SpendImport, progress: Callable[[int], None] | None = No
         handle.write(bytes(spend_import.content))
         handle.flush()
         return read_spend(
-            handle.name, year=spend_import.year, mapping=spend_import.mapping or None, progress=progress
+            handle.name,
+            year=spend_import.year,
+            mapping=spend_import.mapping or None,
+            answers=remembered_answers(
+                SpendColumnMapping.objects.filter(organisation_id=spend_import.organisation_id)
+            ),
+            progress=progress,
         )
 
 
@@ -128,6 +140,11 @@ def _report(spend_import: SpendImport, read: SpendRead, plan: dict) -> dict:
         "suppliers": len({record.supplier_key for record in read.records}),
         "errors": [{"row": p.row, "message": p.message_fr} for p in read.errors[:REPORT_PROBLEMS]],
         "warnings": [{"row": p.row, "message": p.message_fr} for p in read.warnings[:REPORT_PROBLEMS]],
+        # For the mapping screen: the file's columns, a few values of each, the ones not used.
+        "headers": read.headers,
+        "samples": read.samples,
+        "ignored": read.ignored,
+        "needs_mapping": read.needs_mapping,
     }
 
 

@@ -1,9 +1,11 @@
-"""Spend exports are committed by the task worker; the page polls the SpendImport for its progress.
+"""The web import of a spend export runs in the task worker: the preview, then the commit; the page polls.
 
-    spend_import = importing.preview(user, org, content, "mandats.xlsx", 2026)   # PREVIEWED
-    start_commit(user, spend_import)                                           # RUNNING, then COMMITTED
+    spend_import = start_preview(user, org, content, "mandats.xlsx", 2026)   # QUEUED, READING, PREVIEWED
+    start_commit(user, spend_import)                                       # RUNNING, then COMMITTED
+    restart_preview(user, spend_import)   # after the mapping screen: read the same file again
 
-`SpendImport.progress` counts the lines done against `total`; a commit refused because of row errors goes
+`SpendImport.progress` counts the lines read (during the preview) or written (during the commit), saved
+every `PROGRESS_EVERY` lines, against `total` when it is known; a commit refused because of row errors goes
 back to PREVIEWED with the reason in `failure`; an unexpected failure sets FAILED with the reason.
 """
 
@@ -15,10 +17,11 @@ from django_tasks import task
 
 from levier.plans.services import require_role
 
-from .importing import IMPORT_ROLES, ImportRejected, commit
+from .importing import IMPORT_ROLES, ImportRejected, commit, new_import, run_preview
 from .models import SpendImport, SpendImportStatus
 
 PROGRESS_EVERY = 200
+BUSY = (SpendImportStatus.QUEUED, SpendImportStatus.READING, SpendImportStatus.RUNNING)
 
 
 def _progress_saver(spend_import_id: int):
@@ -33,6 +36,35 @@ def _progress_saver(spend_import_id: int):
     return advance
 
 
+def _user_id(user) -> int | None:
+    return user.pk if getattr(user, "is_authenticated", False) else None
+
+
+def start_preview(
+    user, organisation, content: bytes, file_name: str, year: int, *, mapping: dict[str, str] | None = None
+) -> SpendImport:
+    """Record the file and hand its reading to the worker; nothing but the SpendImport is written."""
+    spend_import = new_import(
+        user, organisation, content, file_name, year, mapping=mapping, status=SpendImportStatus.QUEUED
+    )
+    transaction.on_commit(lambda: preview_task.enqueue(spend_import.pk))
+    return spend_import
+
+
+def restart_preview(user, spend_import: SpendImport) -> SpendImport:
+    """Read the stored file again (the organisation's column answers changed): a new preview, queued."""
+    require_role(user, spend_import.organisation, IMPORT_ROLES, "Importer des dépenses")
+    if spend_import.status != SpendImportStatus.PREVIEWED or spend_import.content is None:
+        raise ImportRejected("Cet import est déjà traité : chargez le fichier à nouveau.", spend_import)
+    # The columns of the last reading are forgotten: the remembered answers decide them again.
+    SpendImport.objects.filter(pk=spend_import.pk).update(
+        status=SpendImportStatus.QUEUED, mapping={}, progress=0, failure=""
+    )
+    spend_import.refresh_from_db()
+    transaction.on_commit(lambda: preview_task.enqueue(spend_import.pk))
+    return spend_import
+
+
 def start_commit(user, spend_import: SpendImport, *, skip_errors: bool = False) -> SpendImport:
     require_role(user, spend_import.organisation, IMPORT_ROLES, "Importer des dépenses")
     if spend_import.status != SpendImportStatus.PREVIEWED:
@@ -41,9 +73,23 @@ def start_commit(user, spend_import: SpendImport, *, skip_errors: bool = False) 
         status=SpendImportStatus.RUNNING, progress=0, failure=""
     )
     spend_import.status = SpendImportStatus.RUNNING
-    user_id = user.pk if user is not None else None
+    user_id = _user_id(user)
     transaction.on_commit(lambda: commit_task.enqueue(spend_import.pk, user_id, skip_errors))
     return spend_import
+
+
+@task()
+def preview_task(spend_import_id: int) -> str:
+    SpendImport.objects.filter(pk=spend_import_id).update(status=SpendImportStatus.READING, progress=0)
+    spend_import = SpendImport.objects.select_related("organisation").get(pk=spend_import_id)
+    try:
+        run_preview(spend_import, _progress_saver(spend_import_id))
+    except Exception as exc:
+        SpendImport.objects.filter(pk=spend_import_id).update(
+            status=SpendImportStatus.FAILED, failure=f"Lecture du fichier impossible : {exc}"
+        )
+        raise
+    return SpendImportStatus.PREVIEWED
 
 
 @task()

@@ -160,6 +160,8 @@ class SteeringSettings(models.Model):
 
 
 class SpendImportStatus(models.TextChoices):
+    QUEUED = "queued", "En attente"
+    READING = "reading", "Lecture en cours"
     PREVIEWED = "previewed", "Aperçu"
     RUNNING = "running", "En cours"
     COMMITTED = "committed", "Importé"
@@ -204,6 +206,37 @@ class SpendImport(models.Model):
 
     def __str__(self):
         return f"{self.file_name} ({self.year})"
+
+
+class SpendColumnMapping(models.Model):
+    """An answer of the spend mapping screen: this header of the organisation's exports feeds this field.
+
+    Written by `services.save_spend_mapping`; read back by `importing` for every export of the organisation
+    (levier.core.column_mapping describes the shape shared with the plans' mapping).
+    """
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="spend_column_mappings"
+    )
+    header = models.CharField("en-tête de colonne", max_length=200)
+    header_key = models.CharField("en-tête normalisé", max_length=200)
+    # Empty: the organisation does not use this column.
+    field = models.CharField("champ", max_length=20, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "correspondance de colonne des dépenses"
+        verbose_name_plural = "correspondances de colonnes des dépenses"
+        ordering = ["organisation", "header"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "header_key"], name="spend_mapping_unique_header")
+        ]
+
+    def __str__(self):
+        return f"{self.header} → {self.field or '(non utilisée)'}"
 
 
 class SpendLine(models.Model):

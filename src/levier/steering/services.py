@@ -1,6 +1,7 @@
 """Writes of the steering app, each in a transaction leaving an AuditEvent.
 
-Targets, buyer objectives and settings: steward or admin. Supplier matches: steward or admin.
+Targets, buyer objectives and settings: steward or admin. Supplier matches: steward or admin. The columns
+of the organisation's accounting exports (the mapping screen's answers): whoever imports spend.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from levier.core import audit
+from levier.core.column_mapping import save_answers
+from levier.ingest.spend.reader import FIELD_CHOICES
 from levier.organisations.roles import Role
 from levier.plans.services import require_role
 
@@ -20,6 +23,7 @@ from .models import (
     Indicator,
     MatchStatus,
     ObjectiveIndicator,
+    SpendColumnMapping,
     SteeringSettings,
     SupplierMatch,
     Target,
@@ -239,3 +243,31 @@ def update_settings(user, organisation, *, departements: list[str], radius_km: i
         radius_km=settings.radius_km,
     )
     return settings
+
+
+@transaction.atomic
+def save_spend_mapping(user, organisation, mapping: dict[str, str], ignored=()) -> list[SpendColumnMapping]:
+    """Remember which column of the organisation's exports feeds which field ({field: header}) and which
+    columns are not used: the next export with these headers is read without asking."""
+    from .importing import IMPORT_ROLES
+
+    if user is not None:
+        require_role(user, organisation, IMPORT_ROLES, "Enregistrer la correspondance des colonnes")
+    unknown = sorted(set(mapping) - set(FIELD_CHOICES))
+    if unknown:
+        raise ValidationError(f"Champ inconnu : {', '.join(unknown)}.")
+    headers = [header for header in mapping.values() if header]
+    if len(set(headers)) != len(headers):
+        raise ValidationError("Une colonne ne peut donner qu'un seul champ.")
+    ignored = [header for header in ignored if header and header not in headers]
+    saved = save_answers(SpendColumnMapping, organisation, user, mapping, ignored)
+    audit.record(
+        user,
+        organisation,
+        "steering.spend_mapping.save",
+        None,
+        f"Correspondance des colonnes des dépenses enregistrée ({len(saved)} colonne(s))",
+        mapping=mapping,
+        ignored=ignored,
+    )
+    return saved

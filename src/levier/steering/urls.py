@@ -21,6 +21,7 @@ urlpatterns = [
     path("depenses/import/", views_spend.import_upload, name="import_upload"),
     path("depenses/import/<int:spend_import>/", views_spend.import_detail, name="import"),
     path("depenses/import/<int:spend_import>/etat/", views_spend.import_status, name="import_status"),
+    path("depenses/import/<int:spend_import>/colonnes/", views_spend.import_mapping, name="import_mapping"),
     path("depenses/import/<int:spend_import>/confirmer/", views_spend.import_commit, name="import_commit"),
     path("depenses/rapprochements/", views_spend.matches, name="matches"),
     path("depenses/rapprochements/<int:match>/", views_spend.match_decide, name="match_decide"),

@@ -1,6 +1,7 @@
 """Spend pages under /o/<org>/pilotage/depenses/: the analysis of the year's spend with inclusive structures,
-the import of an accounting export (upload, preview, commit by the task worker with its status polled by the
-page), the supplier matches to confirm, and the transferable segments."""
+the import of an accounting export (upload, preview and commit by the task worker with their status polled
+by the page, the mapping screen of the export's columns), the supplier matches to confirm, and the
+transferable segments."""
 
 from __future__ import annotations
 
@@ -12,12 +13,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from levier.core.charts import Bar, hbar_chart
 from levier.core.tenancy import org_view
+from levier.ingest.spend.reader import FIELD_CHOICES
 from levier.rules.sectors import load_taxonomy
 
-from . import importing, selectors, services
-from .forms import MatchDecisionForm, SettingsForm, SpendUploadForm
+from . import selectors, services
+from .forms import MatchDecisionForm, SettingsForm, SpendUploadForm, spend_mapping_form
 from .importing import IMPORT_ROLES, ImportRejected
-from .importing_tasks import start_commit
+from .importing_tasks import BUSY, restart_preview, start_commit, start_preview
 from .indicators import indicators
 from .models import Indicator, MatchStatus, SpendImportStatus
 from .segments import territory, transferable_segments
@@ -145,7 +147,7 @@ def import_upload(request):
     )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        found = importing.preview(request.user, org, upload.read(), upload.name, form.cleaned_data["year"])
+        found = start_preview(request.user, org, upload.read(), upload.name, form.cleaned_data["year"])
         return redirect("steering:import", org=org.slug, spend_import=found.pk)
     return render(
         request,
@@ -173,9 +175,15 @@ def _import_context(request, found) -> dict:
         total_amount=_money(report["total_amount"]) if report.get("total_amount") else "—",
         errors=report.get("errors", [])[:PREVIEW_LIMIT],
         warnings=report.get("warnings", [])[:PREVIEW_LIMIT],
-        mapping=sorted((report.get("mapping") or found.mapping or {}).items()),
+        mapping=[
+            (FIELD_CHOICES.get(name, name), header)
+            for name, header in (report.get("mapping") or found.mapping or {}).items()
+        ],
         limit=PREVIEW_LIMIT,
-        busy=found.status == SpendImportStatus.RUNNING,
+        busy=found.status in BUSY,
+        can_map=found.status == SpendImportStatus.PREVIEWED
+        and found.content is not None
+        and bool(report.get("headers")),
         percent=int(100 * found.progress / found.total) if found.total else 0,
         proposed=selectors.proposed_count(found.organisation),
     )
@@ -191,12 +199,47 @@ def import_detail(request, spend_import):
 @org_view(roles=IMPORT_ROLES)
 @require_GET
 def import_status(request, spend_import):
-    """What the page polls while the worker commits; once done, the whole page reloads."""
+    """What the page polls while the worker reads or commits the file; once done, the whole page reloads."""
     found = _import_or_404(request, spend_import)
     response = render(request, "steering/_import_status.html", _import_context(request, found))
-    if found.status != SpendImportStatus.RUNNING and request.htmx:
+    if found.status not in BUSY and request.htmx:
         response["HX-Refresh"] = "true"
     return response
+
+
+@org_view(roles=IMPORT_ROLES)
+def import_mapping(request, spend_import):
+    """Which column of the export feeds which field: the answers are remembered for the organisation's next
+    exports, and the file is read again with them."""
+    org = request.tenant.organisation
+    found = _import_or_404(request, spend_import)
+    report = found.report or {}
+    if found.status != SpendImportStatus.PREVIEWED or found.content is None or not report.get("headers"):
+        messages.info(
+            request, "Les colonnes de cet import ne peuvent plus être changées : rechargez le fichier."
+        )
+        return redirect("steering:import", org=org.slug, spend_import=found.pk)
+    form = spend_mapping_form(request.POST or None, report)
+    if request.method == "POST" and form.is_valid():
+        mapping, ignored = form.answers()
+        try:
+            services.save_spend_mapping(request.user, org, mapping, ignored)
+            restart_preview(request.user, found)
+        except (ValidationError, ImportRejected) as error:
+            text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+            form.add_error(None, text)
+        else:
+            messages.success(
+                request,
+                "Correspondance enregistrée : le fichier est relu, et les prochains exports aux mêmes "
+                "colonnes seront lus sans question.",
+            )
+            return redirect("steering:import", org=org.slug, spend_import=found.pk)
+    return render(
+        request,
+        "steering/import_mapping.html",
+        _context(request, f"Colonnes de {found.file_name}", "spend", imp=found, form=form, report=report),
+    )
 
 
 @org_view(roles=IMPORT_ROLES)

@@ -37,10 +37,24 @@ def test_upload_preview_commit_polled_then_matches_confirmed(
 ):
     settings.TASKS = IMMEDIATE
     client.force_login(scene.steward)
-    response = upload(client, scene, xlsx_bytes(base_rows()))
+    # The preview is handed to the worker too: until it has read the file, the page polls.
+    with django_capture_on_commit_callbacks(execute=False) as reading:
+        response = upload(client, scene, xlsx_bytes(base_rows()))
     found = SpendImport.objects.get(organisation=scene.org)
     assert response["Location"] == scene.url("import", spend_import=found.pk)
+    assert found.status == SpendImportStatus.QUEUED
     page = client.get(response["Location"]).content.decode()
+    assert 'hx-trigger="every 1s"' in page and "En attente de traitement" in page
+    queued = client.get(scene.url("import_status", spend_import=found.pk), headers={"HX-Request": "true"})
+    assert "HX-Refresh" not in queued
+    for callback in reading:
+        callback()  # the worker reads the file
+    found.refresh_from_db()
+    assert found.status == SpendImportStatus.PREVIEWED
+    read = client.get(scene.url("import_status", spend_import=found.pk), headers={"HX-Request": "true"})
+    assert read["HX-Refresh"] == "true"
+    page = client.get(response["Location"]).content.decode()
+    assert "every 1s" not in page
     counts = re.search(r'<ul class="levier-counts" id="comptes-import">.*?</ul>', page, re.S).group(0)
     assert "<strong>6</strong> lignes lues" in counts and "<strong>6</strong> nouvelles" in counts
     assert "Aperçu : rien n'est encore enregistré." in page
@@ -114,7 +128,8 @@ def test_row_errors_show_and_block_the_commit_unless_skipped(
         ("M-007", dt.date(YEAR, 6, 1), "Fournisseur X", "", "6064 Fournitures", "", "douze"),
     ]
     client.force_login(scene.people[Role.ADMIN])
-    upload(client, scene, xlsx_bytes(rows))
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, scene, xlsx_bytes(rows))
     found = SpendImport.objects.get()
     page = client.get(scene.url("import", spend_import=found.pk)).content.decode()
     errors = re.search(r'id="tableau-erreurs".*?</table>', page, re.S).group(0)
