@@ -58,10 +58,40 @@ def test_eu_thresholds_on_both_sides_of_new_year(nature, kind, day, amount):
         (date(2026, 4, 1), "supplies", 60_000),
         (date(2026, 3, 31), "works", 100_000),
         (date(2026, 4, 1), "works", 100_000),
+        (date(2020, 7, 23), "works", 40_000),
+        (date(2020, 7, 24), "works", 70_000),
+        (date(2020, 12, 8), "works", 70_000),
+        (date(2020, 12, 9), "works", 100_000),
+        (date(2022, 12, 31), "works", 100_000),
+        (date(2023, 1, 1), "works", 100_000),
+        (date(2024, 12, 31), "works", 100_000),
+        (date(2025, 1, 1), "works", 100_000),
+        (date(2025, 12, 31), "works", 100_000),
+        (date(2026, 1, 1), "works", 100_000),
     ],
 )
 def test_no_publicity_threshold_by_date(day, nature, amount):
     assert legal.no_publicity_threshold(nature, day).amount == amount
+
+
+@pytest.mark.parametrize(
+    "day, decree",
+    [
+        (date(2022, 12, 31), "2020-1525"),
+        (date(2023, 1, 1), "2022-1683"),
+        (date(2024, 12, 31), "2022-1683"),
+        (date(2025, 1, 1), "2024-1217"),
+        (date(2025, 12, 31), "2024-1217"),
+        (date(2026, 1, 1), "2025-1386"),
+    ],
+)
+def test_each_extension_of_the_works_threshold_names_its_text(day, decree):
+    assert decree in legal.no_publicity_threshold("works", day).source
+
+
+def test_supplies_threshold_of_60_000_cites_its_decree():
+    assert "2025-1386" in legal.no_publicity_threshold("services", date(2026, 4, 1)).source
+    assert "2019-1344" in legal.no_publicity_threshold("services", date(2026, 3, 31)).source
 
 
 def test_procedure_at_and_around_no_publicity_threshold():
@@ -87,6 +117,7 @@ def test_procedure_exactly_at_eu_threshold():
 
 
 def test_social_obligation_starts_on_21_august_2026():
+    # DESIGN §3 fixes 21 August 2026; Légifrance dates the coming version 22 August 2026 (docs/refdata.md).
     before = legal_frame(250_000, "services", "commune", date(2026, 8, 20))
     after = legal_frame(250_000, "services", "commune", date(2026, 8, 21))
     assert not before.obligation_applies and not before.requires("L2112-2-1")
@@ -98,6 +129,38 @@ def test_social_obligation_starts_on_21_august_2026():
         "execution_difficulty",
         "defence_security",
     }
+    labels = {e.code: e.label_fr for e in after.obligation_exemptions}
+    assert labels["restricts_competition"] == (
+        "Une telle prise en compte est de nature à restreindre la concurrence."
+    )
+    assert "techniquement ou économiquement difficile l'exécution du marché" in labels["execution_difficulty"]
+    assert "L2312-1-1" in next(e.source for e in after.obligation_exemptions if e.code == "defence_security")
+
+
+@pytest.mark.parametrize(
+    "day, allowed",
+    [(date(2022, 10, 19), False), (date(2022, 10, 20), True), (LAUNCH, True)],
+)
+def test_prison_work_reservation_from_20_october_2022(day, allowed):
+    frame = legal_frame(100_000, "services", "commune", day)
+    assert frame.allows("L2113-13-1") is allowed
+    if allowed:
+        item = next(i for i in frame.allowed if i.article == "L2113-13-1")
+        assert item.valid_from == "2022-10-20"
+        assert "2022-1336" in item.source
+        assert any("50 %" in c for c in item.conditions_fr)
+        assert any("L2113-14" in c for c in item.conditions_fr)
+
+
+@pytest.mark.parametrize(
+    "day, allowed",
+    [(date(2020, 12, 8), False), (date(2020, 12, 9), True), (LAUNCH, True)],
+)
+def test_joint_reservation_from_the_asap_law(day, allowed):
+    frame = legal_frame(100_000, "works", "commune", day)
+    assert frame.allows("L2113-14") is allowed
+    assert frame.allows("L2113-12") and frame.allows("L2113-13")
+    assert any("L2113-14" in note for note in frame.notes_fr) is not allowed
 
 
 def test_social_obligation_only_at_or_above_eu_threshold():

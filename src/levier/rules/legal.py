@@ -469,11 +469,25 @@ def legal_frame(
     allowed = [
         _item("reserved_disability", "Toujours possible, quel que soit le montant."),
         _item("reserved_insertion", "Toujours possible, quel que soit le montant."),
-        _item("reserved_both", "Toujours possible, quel que soit le montant."),
     ]
+    # Each reservation article has its own date of effect (reference data): not offered before it.
+    both = articles()["reserved_both"]
+    if both.in_force(launch_date):
+        allowed.append(_item("reserved_both", "Possible quel que soit le montant."))
+    else:
+        notes.append(
+            "Réservation commune aux structures du handicap et de l'insertion (L2113-14) : ouverte aux "
+            f"consultations lancées à partir du {both.valid_from:%d/%m/%Y}."
+        )
     prison = articles()["reserved_prison"]
     if prison.in_force(launch_date):
-        allowed.append(_item("reserved_prison", "Possible, sans cumul avec L2113-14."))
+        allowed.append(
+            _item(
+                "reserved_prison",
+                "Possible ; pas de réservation commune avec les structures de L2113-14 "
+                "qui ne remplissent pas les mêmes conditions.",
+            )
+        )
     if social_service and pouvoir_adjudicateur:
         allowed.append(
             _item(
