@@ -169,3 +169,19 @@ def test_the_organisation_s_own_rate_and_cost_come_before_the_defaults(world):
         own.hours_required
         == rules_hours.insertion_hours(world["purchase"].total_amount, share, 0.08, 30).hours
     )
+
+
+def test_the_organisation_s_own_labour_share_comes_before_the_sector_s(world):
+    from levier.recommendations import services as screening_services
+
+    sector = load_taxonomy().sectors_for_cpv("90910000")[0].sector
+    screening_services.set_labour_share(
+        world["users"][Role.ADMIN], world["org"], sector.code, Decimal("0.5"), "Décomposition des prix 2026."
+    )
+    clause = services.create_clause(
+        world["users"][Role.FACILITATOR], world["purchase"], kind=ClauseKind.EXECUTION_CONDITION
+    )
+    assert clause.hours_required == rules_hours.insertion_hours(world["purchase"].total_amount, 0.5).hours
+    result = services.compute_hours(clause)
+    assert result.sources["labour_share"] == f"part propre à l'organisation pour le secteur {sector.code}"
+    assert result.sector == sector.code

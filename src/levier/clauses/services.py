@@ -10,6 +10,7 @@ figure unless a person set another one, which needs a reason (`hours_override_re
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
@@ -115,15 +116,22 @@ def _base_amount(clause: Clause) -> Decimal | None:
     return purchase.total_amount if purchase.total_amount is not None else purchase.estimated_amount
 
 
-def _sector_share(clause: Clause) -> tuple[str | None, float | None]:
+def _sector_share(clause: Clause) -> tuple[str | None, float | None, str | None]:
+    """The sector of the clause's CPV and its labour share: the organisation's own when it set one (with
+    where it comes from), else the sectors table's."""
+    from levier.recommendations.selectors import labour_shares_of
+
     cpv = (clause.lot.cpv if clause.lot_id and clause.lot.cpv else "") or clause.purchase.cpv
     if not cpv:
-        return None, None
+        return None, None, None
     matches = load_taxonomy().sectors_for_cpv(cpv)
     if not matches:
-        return None, None
+        return None, None, None
     sector = matches[0].sector
-    return sector.code, sector.labour_share
+    own = labour_shares_of(clause.organisation).get(sector.code)
+    if own is not None:
+        return sector.code, own, f"part propre à l'organisation pour le secteur {sector.code}"
+    return sector.code, sector.labour_share, None
 
 
 def _organisation_hours_defaults(organisation) -> tuple[Decimal | None, Decimal | None]:
@@ -144,9 +152,9 @@ def compute_hours(clause: Clause) -> rules_hours.HoursResult:
     amount = _base_amount(clause)
     if amount is None:
         raise ClauseError("Montant HT : indiquez le montant du marché pour calculer les heures.", "amount_ht")
-    labour_share, sector = clause.labour_share, None
+    labour_share, sector, share_source = clause.labour_share, None, None
     if labour_share is None:
-        sector, labour_share = _sector_share(clause)
+        sector, labour_share, share_source = _sector_share(clause)
     if labour_share is None:
         raise ClauseError(
             "Part de main-d'œuvre : le code CPV de l'achat ne donne pas de secteur, indiquez-la.",
@@ -158,7 +166,7 @@ def compute_hours(clause: Clause) -> rules_hours.HoursResult:
         rate = own_rate if rate is None else rate
         cost = own_cost if cost is None else cost
     try:
-        return rules_hours.insertion_hours(
+        result = rules_hours.insertion_hours(
             amount,
             labour_share,
             rate,
@@ -169,6 +177,9 @@ def compute_hours(clause: Clause) -> rules_hours.HoursResult:
         )
     except rules_hours.HoursError as exc:
         raise ClauseError(str(exc)) from exc
+    if share_source:
+        return dataclasses.replace(result, sources={**result.sources, "labour_share": share_source})
+    return result
 
 
 def _apply_hours(clause: Clause, hours_required, reason: str) -> None:

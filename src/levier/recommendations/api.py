@@ -11,7 +11,7 @@ from ninja import Router, Schema
 from levier.api.auth import tenant_for
 from levier.plans import selectors as plan_selectors
 
-from . import services, tasks
+from . import selectors, services, tasks
 
 router = Router(tags=["Criblage"])
 
@@ -40,6 +40,12 @@ class PolicyOut(Schema):
     reserved_meets_obligation: bool
     central_government: bool | None
     version: int
+    labour_shares: dict[str, float] = {}
+    """The organisation's own labour share by sector code (read only here: set on the policy page)."""
+
+    @staticmethod
+    def resolve_labour_shares(policy) -> dict[str, float]:
+        return selectors.labour_shares_of(policy.organisation)
 
 
 class PolicyIn(Schema):

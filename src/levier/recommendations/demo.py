@@ -28,9 +28,11 @@ from levier.directory.models import (
     StructureSource,
 )
 from levier.plans import services as plan_services
+from levier.plans.demo import demo_users
 from levier.plans.models import Plan
 
 from . import services
+from .models import LabourShare
 
 WASTE_ORG = "departement-du-val-fictif"
 WASTE_REFERENCE = "CD-2027-08"
@@ -107,8 +109,35 @@ def _waste_purchase(organisation) -> int:
     return 1
 
 
+# The city's own green-space contracts are mostly mowing and pruning by hand: more labour than the
+# sectors table's reference share.
+OWN_LABOUR_SHARES = {
+    "ville-de-valmont": (
+        "referente",
+        "espaces-verts-entretien",
+        Decimal("0.75"),
+        "Bilans des marchés d'entretien des espaces verts 2024-2025 de la ville (fictifs) : 75 % du montant "
+        "payé en main-d'œuvre, tonte et taille manuelles.",
+    )
+}
+
+
+def _own_labour_shares(orgs) -> int:
+    users = demo_users()
+    added = 0
+    for slug, (user_name, sector, share, reason) in OWN_LABOUR_SHARES.items():
+        organisation, user = orgs.get(slug), users.get(user_name)
+        if organisation is None or user is None:
+            continue
+        if not LabourShare.objects.filter(organisation=organisation, sector=sector).exists():
+            services.set_labour_share(user, organisation, sector, share, reason)
+            added += 1
+    return added
+
+
 @transaction.atomic
 def seed(orgs) -> dict[str, int]:
+    own_shares = _own_labour_shares(orgs)
     added = 0
     if WASTE_ORG in orgs:
         _waste_structures()
@@ -123,4 +152,8 @@ def seed(orgs) -> dict[str, int]:
             for purchase in plan.purchases.select_related("plan__organisation").prefetch_related("lots"):
                 services.compute(purchase, list(purchase.lots.all()), context)
                 screened += 1
-    return {"achats criblés": screened, "achat ajouté (collecte des déchets)": added}
+    return {
+        "achats criblés": screened,
+        "achat ajouté (collecte des déchets)": added,
+        "part de main-d'œuvre propre": own_shares,
+    }

@@ -1,5 +1,7 @@
 from django import forms
 
+from levier.rules.sectors import load_taxonomy
+
 from .models import ScreeningPolicy
 from .services import POLICY_FIELDS
 
@@ -50,3 +52,37 @@ class OverrideForm(forms.Form):
 
 class SplitForm(forms.Form):
     split = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+def _sector_choices() -> list:
+    taxonomy = load_taxonomy()
+    choices: list = [("", "Choisir un secteur")]
+    for group in taxonomy.groups:
+        choices.append(
+            (
+                group.label,
+                [
+                    (sector.code, f"{sector.label} (référence {round(sector.labour_share * 100)} %)")
+                    for sector in taxonomy.sectors_in_group(group.code)
+                ],
+            )
+        )
+    return choices
+
+
+class LabourShareForm(forms.Form):
+    sector = forms.ChoiceField(label="Secteur", choices=_sector_choices)
+    share = forms.DecimalField(
+        label="Part de main-d'œuvre de l'organisation",
+        min_value=0,
+        max_value=1,
+        decimal_places=3,
+        localize=True,
+        help_text="Entre 0 et 1 : 0,60 pour 60 % du montant.",
+    )
+    reason = forms.CharField(
+        label="Justification",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        help_text="Par exemple : bilans des marchés de propreté 2024-2025 de la ville.",
+    )

@@ -6,6 +6,9 @@ policy it weighed.
 - `PurchaseScreening`: the engine's answer for one purchase, kept as JSON (`result`) with the recommended
   option, its score and candidates pulled out for the plan's badges and filters. `directory_version` and
   `policy_version` say what it was computed against (see `services.directory_version`).
+- `LabourShare`: the organisation's own labour share for a sector, replacing the sectors table's reference
+  share in the insertion hours of its screenings and clauses (the trade varies: a cleaning contract of one
+  buyer is 80 % labour, another's 60 %).
 - `ScreeningOverride`: a facilitator set the recommendation aside, with a reason.
 - `ScreeningRun`: one screening of a whole plan by the task worker, with its progress for the page.
 
@@ -115,6 +118,38 @@ class ScreeningPolicy(models.Model):
 
     def __str__(self):
         return f"Politique de criblage de {self.organisation}"
+
+
+class LabourShare(models.Model):
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.CASCADE,
+        related_name="labour_shares",
+        verbose_name="organisation",
+    )
+    sector = models.CharField("secteur", max_length=60)
+    share = models.DecimalField(
+        "part de main-d'œuvre",
+        max_digits=4,
+        decimal_places=3,
+        help_text="Entre 0 et 1 : 0,60 signifie que la main-d'œuvre représente 60 % du montant.",
+    )
+    reason = models.TextField("justification", max_length=2000)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "part de main-d'œuvre propre"
+        verbose_name_plural = "parts de main-d'œuvre propres"
+        ordering = ["sector"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "sector"], name="labour_share_once_per_sector")
+        ]
+
+    def __str__(self):
+        return f"{self.sector} : {self.share}"
 
 
 class PurchaseScreening(models.Model):

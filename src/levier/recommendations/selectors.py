@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from django.db.models import Exists, OuterRef
 
 from .engine import directory_version
-from .models import PurchaseScreening, ScreeningOverride, ScreeningPolicy, ScreeningRun
+from .models import LabourShare, PurchaseScreening, ScreeningOverride, ScreeningPolicy, ScreeningRun
 
 
 def badges_for(purchases: Iterable) -> dict[int, PurchaseScreening]:
@@ -61,3 +61,13 @@ def run_in(organisation, run_id: int) -> ScreeningRun | None:
 
 def last_run(organisation, plan) -> ScreeningRun | None:
     return ScreeningRun.objects.filter(organisation=organisation, plan=plan).first()
+
+
+def labour_shares_of(organisation) -> dict[str, float]:
+    """The organisation's own labour share by sector code (empty: the sectors table's shares apply)."""
+    rows = LabourShare.objects.filter(organisation=organisation).values_list("sector", "share")
+    return {sector: float(share) for sector, share in rows}
+
+
+def labour_share_rows(organisation) -> list[LabourShare]:
+    return list(LabourShare.objects.filter(organisation=organisation).select_related("updated_by"))

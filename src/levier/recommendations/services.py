@@ -6,7 +6,8 @@ Who may do what:
 - propose an option, set a recommendation aside: facilitator (`FACILITATOR_ROLES`), as the workflow says;
 - apply a lot split: who may create lots (`levier.plans.services.EDIT_ROLES`);
 - candidates to a sourcing list: who may edit lists (`levier.sourcing.services.EDIT_ROLES`);
-- change the policy: admin, steward (`POLICY_ROLES`).
+- change the policy, including the organisation's own labour shares by sector: admin, steward
+  (`POLICY_ROLES`).
 Computing a screening is derived data (no audit event); every decision a person takes leaves one.
 """
 
@@ -24,12 +25,14 @@ from levier.organisations.roles import Role
 from levier.plans import services as plan_services
 from levier.plans.models import Plan, PlannedPurchase, Reservation
 from levier.plans.workflow import Status
+from levier.rules.sectors import load_taxonomy
 from levier.screening import model as engine
 from levier.screening import screen
 from levier.sourcing import services as sourcing_services
 
 from . import engine as adapters
-from .models import PurchaseScreening, ScreeningOverride, ScreeningPolicy
+from . import selectors
+from .models import LabourShare, PurchaseScreening, ScreeningOverride, ScreeningPolicy
 
 SCREEN_ROLES = (Role.BUYER, Role.FACILITATOR, Role.STEWARD, Role.ADMIN)
 FACILITATOR_ROLES = (Role.FACILITATOR,)
@@ -100,6 +103,74 @@ def update_policy(user, organisation, **values) -> ScreeningPolicy:
     return policy
 
 
+def _bump_version(user, organisation) -> ScreeningPolicy:
+    """Stored screenings computed before this change become stale (their policy version is older)."""
+    policy = ScreeningPolicy.objects.select_for_update().get(pk=policy_of(organisation).pk)
+    policy.version += 1
+    policy.updated_by = user
+    policy.save(update_fields=["version", "updated_by", "updated_at"])
+    return policy
+
+
+@transaction.atomic
+def set_labour_share(user, organisation, sector: str, share, reason: str) -> LabourShare:
+    """The organisation's own labour share for a sector, used instead of the sectors table's in the hours
+    of its screenings and clauses. A justification is required: it is what a later reader checks."""
+    plan_services.require_role(user, organisation, POLICY_ROLES, "Modifier les parts de main-d'œuvre")
+    found = load_taxonomy().get(sector or "")
+    errors = {}
+    if found is None:
+        errors["sector"] = f"Secteur « {sector} » inconnu : choisissez un secteur de la liste."
+    try:
+        value = Decimal(str(share))
+    except (ArithmeticError, ValueError):
+        value = None
+    if value is None or not Decimal(0) < value <= Decimal(1):
+        errors["share"] = "Indiquez une part entre 0 et 1 (0,60 pour 60 %)."
+    if not (reason or "").strip():
+        errors["reason"] = "Indiquez pourquoi la part de l'organisation diffère de la valeur de référence."
+    if errors:
+        raise ValidationError(errors)
+    current = LabourShare.objects.filter(organisation=organisation, sector=found.code).first()
+    before = str(current.share) if current else str(found.labour_share)
+    row, _created = LabourShare.objects.update_or_create(
+        organisation=organisation,
+        sector=found.code,
+        defaults={"share": value, "reason": reason.strip(), "updated_by": user},
+    )
+    _bump_version(user, organisation)
+    audit.record(
+        user,
+        organisation,
+        "screening.labour_share.set",
+        row,
+        f"Part de main-d'œuvre propre : {found.label}",
+        changes={"share": [before, str(value)]},
+    )
+    return row
+
+
+@transaction.atomic
+def remove_labour_share(user, organisation, sector: str) -> None:
+    """Back to the sectors table's reference share for this sector."""
+    plan_services.require_role(user, organisation, POLICY_ROLES, "Modifier les parts de main-d'œuvre")
+    row = LabourShare.objects.filter(organisation=organisation, sector=sector).first()
+    if row is None:
+        raise ValidationError("Cette part de main-d'œuvre propre n'existe pas (déjà retirée ?).")
+    found = load_taxonomy().get(sector)
+    reference = str(found.labour_share) if found else ""
+    audit.record(
+        user,
+        organisation,
+        "screening.labour_share.remove",
+        row,
+        f"Part de main-d'œuvre propre retirée : {found.label if found else sector}",
+        changes={"share": [str(row.share), reference]},
+    )
+    row.delete()
+    _bump_version(user, organisation)
+
+
 # --- Screening ------------------------------------------------------------------------------------------
 
 
@@ -110,7 +181,9 @@ class Context:
         self.organisation = organisation
         self.index, self.directory_version = adapters.directory_index()
         self.policy = policy_of(organisation)
-        self.engine_policy = adapters.engine_policy(self.policy, organisation)
+        self.engine_policy = adapters.engine_policy(
+            self.policy, organisation, selectors.labour_shares_of(organisation)
+        )
         self.national_rate = adapters.national_rates()
 
 

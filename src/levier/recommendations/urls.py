@@ -6,6 +6,7 @@ app_name = "recommendations"
 
 urlpatterns = [
     path("politique/", views.policy, name="policy"),
+    path("politique/main-d-oeuvre/", views.labour_shares, name="labour_shares"),
     path("achats/<int:purchase>/", views.panel, name="panel"),
     path("achats/<int:purchase>/proposer/", views.propose, name="propose"),
     path("achats/<int:purchase>/ecarter/", views.override, name="override"),

@@ -16,10 +16,11 @@ from levier.organisations.roles import Role
 from levier.plans import selectors as plan_selectors
 from levier.plans import services as plan_services
 from levier.plans.workflow import Status
+from levier.rules.sectors import load_taxonomy
 from levier.sourcing import services as sourcing_services
 
 from . import selectors, services, tasks
-from .forms import OptionForm, OverrideForm, PolicyForm, SplitForm
+from .forms import LabourShareForm, OptionForm, OverrideForm, PolicyForm, SplitForm
 from .models import RunStatus
 
 # Short names of the options under the bars of the chart (the table beside it gives the full label).
@@ -207,13 +208,69 @@ def policy(request):
                     tasks.start_all(org, f"Politique de criblage modifiée (version {updated.version})")
                     messages.success(request, "Politique enregistrée : les plans sont criblés à nouveau.")
                 return redirect("recommendations:policy", org=org.slug)
+    return _policy_page(request, current, form, LabourShareForm() if can_edit else None, can_edit)
+
+
+def _policy_page(request, policy, form, share_form, can_edit):
+    org = request.tenant.organisation
     context = {
         "title": "Politique de criblage",
         "section": SECTIONS_BY_KEY["plan"],
-        "policy": current,
+        "policy": policy,
         "form": form,
+        "share_form": share_form,
+        "labour_shares": _labour_share_rows(org),
         "can_edit": can_edit,
     }
-    return render(
-        request, "recommendations/policy.html", context, status=422 if form and form.errors else 200
-    )
+    invalid = (form is not None and form.errors) or (share_form is not None and share_form.errors)
+    return render(request, "recommendations/policy.html", context, status=422 if invalid else 200)
+
+
+def _labour_share_rows(organisation) -> list[dict]:
+    taxonomy = load_taxonomy()
+    rows = []
+    for row in selectors.labour_share_rows(organisation):
+        sector = taxonomy.get(row.sector)
+        rows.append(
+            {
+                "row": row,
+                "label": sector.label if sector else row.sector,
+                "reference": sector.labour_share if sector else None,
+            }
+        )
+    return rows
+
+
+@org_view(roles=services.POLICY_ROLES)
+def labour_shares(request):
+    """Set (or, with `remove`, take back) the organisation's own labour share of a sector; every plan is
+    screened again since the hours change."""
+    org = request.tenant.organisation
+    if request.method != "POST":
+        return redirect("recommendations:policy", org=org.slug)
+    removed = request.POST.get("remove")
+    share_form = None
+    try:
+        if removed:
+            services.remove_labour_share(request.user, org, removed)
+            done = "Part de main-d'œuvre propre retirée : la valeur de référence s'applique."
+        else:
+            share_form = LabourShareForm(request.POST)
+            if not share_form.is_valid():
+                raise ValidationError({})
+            data = share_form.cleaned_data
+            services.set_labour_share(request.user, org, data["sector"], data["share"], data["reason"])
+            done = "Part de main-d'œuvre enregistrée : les plans sont criblés à nouveau."
+    except ValidationError as error:
+        if removed:
+            messages.error(request, " ".join(error.messages))
+            return redirect("recommendations:policy", org=org.slug)
+        for name, errors in getattr(error, "message_dict", {}).items():
+            for message in errors:
+                share_form.add_error(name if name in share_form.fields else None, message)
+        current = services.policy_of(org)
+        return _policy_page(request, current, PolicyForm(instance=current), share_form, True)
+    current = services.policy_of(org)
+    tasks.start_all(org, f"Part de main-d'œuvre modifiée (version {current.version})")
+    messages.success(request, done)
+    return redirect("recommendations:policy", org=org.slug)

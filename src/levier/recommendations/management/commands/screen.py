@@ -16,6 +16,7 @@ from levier.ingest.plans.reader import read_plan
 from levier.organisations.models import Organisation
 from levier.recommendations.engine import directory_index, engine_policy, national_rates
 from levier.recommendations.models import ScreeningPolicy
+from levier.recommendations.selectors import labour_shares_of
 from levier.rules.geography import get_geography
 from levier.screening import Policy, screen
 from levier.screening.plan_file import place_resolver, purchase_from_record
@@ -41,7 +42,11 @@ class Command(BaseCommand):
             raise CommandError(f"Organisation inconnue : « {slug} ».")
         # Read only: the command writes nothing, so a missing policy means the defaults.
         stored = ScreeningPolicy.objects.filter(organisation=organisation).first()
-        policy = engine_policy(stored, organisation) if stored else Policy(buyer_kind=organisation.kind)
+        shares = labour_shares_of(organisation)
+        if stored:
+            policy = engine_policy(stored, organisation, shares)
+        else:
+            policy = Policy(buyer_kind=organisation.kind, labour_shares=shares)
         return policy, f"Politique de l'organisation « {organisation.name} »."
 
     def handle(self, *args, **options):
