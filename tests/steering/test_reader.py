@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from levier.ingest.spend import read_spend
 
-from .conftest import ESAT_SIRET, csv_bytes, xlsx_bytes
+from .conftest import ESAT_SIRET, HEADERS, csv_bytes, xlsx_bytes
 
 
 def write(tmp_path, name, content):
@@ -74,3 +74,126 @@ def test_row_keys_are_stable_and_distinguish_repeats(tmp_path):
     second = read_spend(write(tmp_path, "b.xlsx", xlsx_bytes(rows, title=None)))
     assert len({r.row_key for r in first.records}) == 2
     assert [r.row_key for r in first.records] == [r.row_key for r in second.records]
+
+
+# --- ODS, explicit mapping, remembered answers -----------------------------------------------------------
+
+# An export whose headers the dictionary does not know.
+ODD_HEADERS = ["Pièce", "Émis le", "Raison", "Identifiant", "Poste", "Entité", "Valeur"]
+ODD_MAPPING = {
+    "invoice_ref": "Pièce",
+    "date": "Émis le",
+    "supplier_name": "Raison",
+    "siret": "Identifiant",
+    "category": "Poste",
+    "service": "Entité",
+    "amount_ht": "Valeur",
+}
+
+
+def ods_bytes(rows, headers=HEADERS, title: str | None = "Extraction des mandats") -> bytes:
+    """An .ods written as LibreOffice writes it (typed cells, the title merged across the table's width,
+    the padding of empty rows and columns), with the writer of the plans' tests."""
+    import tempfile
+    from pathlib import Path
+
+    from tests.ingest.plan_factory import Grid, write_ods
+
+    grid_rows: list[list[object]] = []
+    merges = []
+    if title:
+        grid_rows += [[title, *([None] * (len(headers) - 1))], []]
+        merges.append((1, 1, 1, len(headers)))
+    grid_rows.append(list(headers))
+    for row in rows:
+        grid_rows.append([dt.datetime.combine(v, dt.time()) if type(v) is dt.date else v for v in row])
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_ods(Grid(grid_rows, merges), Path(folder) / "export.ods", "Mandats")
+        return path.read_bytes()
+
+
+def _facts(read):
+    return [
+        (r.row, r.supplier_siret, r.supplier_name, r.amount, r.date, r.category, r.service, r.invoice_ref)
+        for r in read.records
+    ]
+
+
+def test_ods_reads_like_the_same_xlsx(tmp_path):
+    from .conftest import base_rows
+
+    ods = read_spend(write(tmp_path, "mandats.ods", ods_bytes(base_rows())), year=2026)
+    xlsx = read_spend(write(tmp_path, "mandats.xlsx", xlsx_bytes(base_rows())), year=2026)
+    assert ods.info.format == "ods" and ods.info.sheet == "Mandats" and ods.info.header_row == 3
+    assert not ods.problems and len(ods.records) == 6
+    assert _facts(ods) == _facts(xlsx)
+    assert [r.row_key for r in ods.records] == [r.row_key for r in xlsx.records]
+    # Renamed uploads are told by their content: an .ods named .xlsx is still an .ods.
+    renamed = read_spend(write(tmp_path, "renamed.xlsx", ods_bytes(base_rows())), year=2026)
+    assert _facts(renamed) == _facts(xlsx)
+
+
+def test_ods_row_errors_name_the_row_and_field(tmp_path):
+    rows = [
+        ("M1", dt.date(2026, 1, 10), "Bon", "", "611", "", 100),
+        ("M2", "32/01/2026", "X", "", "611", "", 5),
+    ]
+    read = read_spend(write(tmp_path, "m.ods", ods_bytes(rows)), year=2026)
+    assert [r.invoice_ref for r in read.records] == ["M1"]
+    assert [p.message_fr for p in read.errors] == [read.errors[0].message_fr]
+    assert read.errors[0].message_fr.startswith("Ligne 5, champ Date : ")
+
+
+def test_unknown_headers_need_a_mapping_and_show_samples(tmp_path):
+    rows = [("F-1", "15/01/2026", "Élan", ESAT_SIRET, "611", "PJ", "1 200,00")]
+    read = read_spend(write(tmp_path, "odd.csv", csv_bytes(rows, ODD_HEADERS)), year=2026)
+    assert read.needs_mapping and read.file_rejected and not read.records
+    assert read.headers == ODD_HEADERS
+    assert read.samples["Raison"] == ["Élan"] and read.samples["Valeur"] == ["1 200,00"]
+    fields = {p.field for p in read.errors}
+    assert fields == {"Fournisseur", "Montant", "Date"}
+
+    mapped = read_spend(
+        write(tmp_path, "odd.csv", csv_bytes(rows, ODD_HEADERS)), year=2026, mapping=ODD_MAPPING
+    )
+    assert not mapped.problems and not mapped.needs_mapping
+    record = mapped.records[0]
+    assert (record.supplier_name, record.supplier_siret, record.amount) == (
+        "Élan",
+        ESAT_SIRET,
+        Decimal("1200.00"),
+    )
+    assert (record.date, record.category, record.service, record.invoice_ref) == (
+        dt.date(2026, 1, 15),
+        "611",
+        "PJ",
+        "F-1",
+    )
+
+
+def test_remembered_answers_apply_to_present_headers_and_ignore_columns(tmp_path):
+    from levier.ingest.tabular import normalize_header
+
+    rows = [("F-1", "15/01/2026", "Élan", ESAT_SIRET, "611", "PJ", "1 200,00")]
+    path = write(tmp_path, "odd.csv", csv_bytes(rows, ODD_HEADERS))
+    answers = {normalize_header(header): name for name, header in ODD_MAPPING.items()}
+    answers[normalize_header("Colonne d'un autre export")] = "category"  # absent here: silently skipped
+    read = read_spend(path, year=2026, answers=answers)
+    assert not read.problems and read.mapping == ODD_MAPPING and len(read.records) == 1
+
+    # A column the organisation does not use is not guessed from its name either.
+    headers = ["Tiers", "Date", "Montant HT", "Libellé"]
+    path = write(tmp_path, "libelle.csv", csv_bytes([("Élan", "15/01/2026", "10", "Note interne")], headers))
+    assert read_spend(path).records[0].category == "Note interne"
+    read = read_spend(path, answers={normalize_header("Libellé"): ""})
+    assert read.ignored == ["Libellé"] and "category" not in read.mapping
+    assert read.records[0].category == ""
+
+
+def test_a_mapping_naming_an_absent_column_is_an_error_in_french(tmp_path):
+    path = write(tmp_path, "m.xlsx", xlsx_bytes([("M1", "2026-01-10", "Bon", "", "611", "", 100)]))
+    read = read_spend(path, mapping={"amount_ht": "Montant facturé"})
+    assert read.file_rejected and read.needs_mapping and not read.records
+    message = read.errors[0].message_fr
+    assert "« Montant facturé » indiquée dans la correspondance est absente du fichier" in message
+    assert "Montant HT" in message
