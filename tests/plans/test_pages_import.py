@@ -163,3 +163,50 @@ def test_large_files_run_as_tasks_and_the_page_polls_their_status(
     assert PlannedPurchase.objects.filter(reference__in=["2027-101", "2027-102"]).count() == 2
     page = client.get(url("import", world, plan_import=plan_import.pk)).content.decode()
     assert "Importé le" in page and "every 1s" not in page
+
+
+def test_a_reimport_keeps_values_edited_by_hand_unless_the_buyer_chooses_to_overwrite(client, world):
+    from decimal import Decimal
+
+    from levier.plans.services import update_purchase
+
+    buyer = world.user(Role.BUYER)
+    client.force_login(buyer)
+    first = upload(client, world, GOOD)
+    client.post(url("import_commit", world, plan_import=first.pk))
+    update_purchase(buyer, PlannedPurchase.objects.get(reference="2027-101"), estimated_amount=Decimal(99000))
+
+    second = upload(client, world, GOOD)
+    page = html.unescape(client.get(url("import", world, plan_import=second.pk)).content.decode())
+    assert "Valeurs saisies à la main conservées" in page and 'id="tableau-saisies"' in page
+    assert "elles seront conservées, sauf si vous choisissez de les remplacer" in page
+    kept_table = page.split('id="tableau-saisies"', 1)[1]
+    row = re.search(r"<td>Montant estimé HT</td><td>([^<]*)</td><td>([^<]*)</td>", kept_table)
+    assert row and row.groups() == ("99\u202f000 €", "120\u202f000 €")
+    assert 'name="overwrite_manual" value="1"' in page and "en remplaçant les 1 achat modifié" in page
+
+    # The plain confirmation keeps the value edited by hand.
+    client.post(url("import_commit", world, plan_import=second.pk))
+    assert PlannedPurchase.objects.get(reference="2027-101").estimated_amount == Decimal(99000)
+    page = html.unescape(client.get(url("import", world, plan_import=second.pk)).content.decode())
+    assert "elles ont été conservées" in page
+
+    # The other button replaces it with the file's.
+    third = upload(client, world, GOOD)
+    client.post(url("import_commit", world, plan_import=third.pk), {"overwrite_manual": "1"})
+    assert PlannedPurchase.objects.get(reference="2027-101").estimated_amount == Decimal(120000)
+    page = html.unescape(client.get(url("import", world, plan_import=third.pk)).content.decode())
+    assert "Valeurs saisies à la main remplacées par le fichier" in page
+
+
+def test_the_status_names_the_step_the_worker_is_at(client, world):
+    from levier.plans.models import ImportPhase
+
+    client.force_login(world.user(Role.BUYER))
+    plan_import = upload(client, world, GOOD)
+    PlanImport.objects.filter(pk=plan_import.pk).update(
+        status=ImportStatus.RUNNING, phase=ImportPhase.COMPARING, progress=1, total=2
+    )
+    status = client.get(url("import_status", world, plan_import=plan_import.pk)).content.decode()
+    assert "Comparaison avec le plan en cours : 1 ligne traitée sur 2" in status
+    assert '<progress max="2" value="1">' in status

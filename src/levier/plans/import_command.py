@@ -35,6 +35,12 @@ def add_arguments(parser) -> None:
     )
     parser.add_argument("--sheet", action="append", default=[], help="Feuille à lire (répétable).")
     parser.add_argument("--mapping", help="Correspondance champ → colonne pour cet import (JSON ou TOML).")
+    parser.add_argument(
+        "--overwrite-manual",
+        action="store_true",
+        help="Remplacer par les valeurs du fichier celles saisies à la main dans Levier depuis le dernier "
+        "import (par défaut elles sont conservées).",
+    )
     add_yearly_run_arguments(parser)
 
 
@@ -61,6 +67,7 @@ def run(options, stdout, stderr) -> int:
             mapping=mapping,
             dry_run=options.get("dry_run", False),
             skip_errors=options.get("skip_errors", False),
+            overwrite_manual=options.get("overwrite_manual", False),
             progress=bar.update,
         )
     except ImportRejected as exc:
@@ -129,6 +136,12 @@ def render(report: dict, *, dry_run: bool) -> str:
         for lot in line["lots"]:
             for change in lot["changes"]:
                 lines.append(_change(f"Lot {lot['number']}, ", change))
+    for line in report.get("kept_manual", []):
+        where = line["reference"] or line["object"][:60]
+        verb = "remplacées" if line["action"] == "replaced" else "conservées"
+        lines.append(f"  Valeurs saisies à la main {verb} : {where} (ligne {line['row']})")
+        for kept in line["fields"]:
+            lines.append(f"    {kept['label']} : {kept['kept'] or '∅'} (fichier : {kept['file'] or '∅'})")
     for absent in report["absent"][:20]:
         lines.append(f"  Absent du fichier (conservé) : {absent['reference'] or absent['object'][:60]}")
     return "\n".join(lines)

@@ -18,6 +18,13 @@
   a CPV already on the purchase is kept when the file has none. The procedure is derived from the
   thresholds; a procedure named in the file that differs is kept, marked as the buyer's choice, with a
   warning.
+- A field edited by hand in Levier since the last import (its last `FieldChange` is a manual one) keeps
+  its value when the file says otherwise, as the directory's imports keep manual edits; the report lists
+  these lines (`kept_manual`), and the buyer may choose to overwrite them (`overwrite_manual`), which
+  makes the file's values the imported ones again.
+- The commit reads the file and compares it with the plan outside the transaction, so that its progress
+  shows while it runs; the transaction then locks the plan and writes, after checking that nobody changed
+  the plan in between (else it compares again, under the lock).
 - `user=None` is the terminal (`levier import plan`): whoever runs it administers the server.
 """
 
@@ -32,6 +39,7 @@ from functools import cache, lru_cache
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from levier.core import audit
@@ -48,6 +56,7 @@ from .models import (
     ChangeSource,
     FieldChange,
     ImportMapping,
+    ImportPhase,
     ImportStatus,
     Lot,
     Plan,
@@ -63,6 +72,7 @@ from .services import (
     SOCIAL_FIELDS,
     change_rows,
     changed_fields,
+    display,
     field_label,
     raw_values,
     refresh_derived,
@@ -89,6 +99,19 @@ LOT_SAVED = (
     "place_departement",
     "source_row",
 )
+
+
+# Fields kept together when one of them was edited by hand: a date and its precision, a CPV and its
+# "inferred" mark, a procedure and the buyer's choice of it, a link and the plan's text it came from.
+_TIED = (
+    ("cpv", "cpv_inferred"),
+    ("procedure", "procedure_overridden", "procedure_text"),
+    ("launch_date", "launch_precision"),
+    ("notification_date", "notification_precision"),
+    ("service", "service_label"),
+    ("buyer", "buyer_label"),
+)
+_TIES = {name: group for group in _TIED for name in group}
 
 
 class ImportRejected(Exception):
@@ -303,8 +326,54 @@ def _basis(basis: ReaderBasis) -> str:
     return basis.value if basis.value in AmountBasis.values else AmountBasis.UNKNOWN
 
 
-def _apply(purchase: PlannedPurchase, record: PlannedPurchaseRecord, ctx: _Context, warn) -> None:
-    """Set the file's values on a purchase (new or existing) and derive the rest."""
+def _held(instance, by_hand: Iterable[str]) -> dict[str, object]:
+    """The current values of the fields edited by hand, with the fields tied to them."""
+    return {
+        name: getattr(instance, name)
+        for field_name in by_hand
+        for name in _TIES.get(field_name, (field_name,))
+    }
+
+
+def _keep_by_hand(instance, held: dict[str, object], by_hand: Iterable[str], restore: bool) -> list[dict]:
+    """Where the file's values differ from those edited by hand: put these back unless `restore` is False.
+
+    Returns, for the report, each such field with the value kept (or replaced) and the file's value.
+    """
+    model = type(instance)
+    found = []
+    for group in dict.fromkeys(_TIES.get(name, (name,)) for name in by_hand):
+        if all(getattr(instance, name) == held[name] for name in group):
+            continue
+        main = next(name for name in group if name in by_hand)
+        by_hand_text, file_text = (
+            display(model, main, held[main]),
+            display(model, main, getattr(instance, main)),
+        )
+        if by_hand_text != file_text:
+            found.append(
+                {"field": main, "label": field_label(model, main), "kept": by_hand_text, "file": file_text}
+            )
+        if restore:
+            for name in group:
+                setattr(instance, name, held[name])
+    return found
+
+
+def _apply(
+    purchase: PlannedPurchase,
+    record: PlannedPurchaseRecord,
+    ctx: _Context,
+    warn,
+    by_hand: Iterable[str] = (),
+    overwrite_manual: bool = False,
+) -> list[dict]:
+    """Set the file's values on a purchase (new or existing) and derive the rest.
+
+    `by_hand`: fields edited by hand since the last import; they keep their values unless
+    `overwrite_manual`. Returns those the file would change (see `_keep_by_hand`).
+    """
+    held = _held(purchase, by_hand)
     kept_service = purchase.service if purchase.service_label == (record.service or "") else None
     for name, value in _purchase_values(record, ctx, warn).items():
         setattr(purchase, name, value)
@@ -321,8 +390,13 @@ def _apply(purchase: PlannedPurchase, record: PlannedPurchaseRecord, ctx: _Conte
     if record.procedure is not None:
         purchase.procedure_text = _clip(record.procedure, 200)
         purchase.procedure_overridden = False
-    refresh_derived(purchase, place_cache=ctx.place_cache)
     named = procedure_from_text(record.procedure)
+    if named:
+        purchase.procedure = named  # the file's; the thresholds are compared with it below
+    kept = _keep_by_hand(purchase, held, by_hand, restore=not overwrite_manual)
+    if "procedure" in held and not overwrite_manual:
+        named = None  # chosen by hand
+    refresh_derived(purchase, place_cache=ctx.place_cache)
     if named and named != purchase.procedure_derived:
         purchase.procedure, purchase.procedure_overridden = named, True
         derived = purchase.get_procedure_derived_display() or "non déterminable"
@@ -334,9 +408,18 @@ def _apply(purchase: PlannedPurchase, record: PlannedPurchaseRecord, ctx: _Conte
             f"seuils ({derived}) : elle est retenue et marquée comme choisie par l'acheteur.",
             "procedure_overridden",
         )
+    return kept
 
 
-def _apply_lot(lot: Lot, record: LotRecord, purchase: PlannedPurchase, ctx: _Context) -> None:
+def _apply_lot(
+    lot: Lot,
+    record: LotRecord,
+    purchase: PlannedPurchase,
+    ctx: _Context,
+    by_hand: Iterable[str] = (),
+    overwrite_manual: bool = False,
+) -> list[dict]:
+    held = _held(lot, by_hand)
     lot.number = _clip(record.number, 20)
     lot.title = _clip(record.title, 300)
     lot.estimated_amount = cents(record.estimated_amount)
@@ -344,7 +427,9 @@ def _apply_lot(lot: Lot, record: LotRecord, purchase: PlannedPurchase, ctx: _Con
     lot.cpv = record.cpv or ""
     lot.place = _clip(record.place, 200)
     lot.source_row = record.row_number
+    kept = _keep_by_hand(lot, held, by_hand, restore=not overwrite_manual)
     refresh_lot(lot, purchase, place_cache=ctx.place_cache)
+    return kept
 
 
 # --- The diff between a file and a plan -----------------------------------------------------------------
@@ -361,6 +446,38 @@ class Outcome:
     lines: list[dict] = field(default_factory=list)
     absent: list[dict] = field(default_factory=list)
     warnings: list[RowError] = field(default_factory=list)
+    # Lines with values edited by hand that the file would change: kept, or replaced when asked.
+    kept_manual: list[dict] = field(default_factory=list)
+
+
+def hand_edited(plan: Plan) -> dict[tuple[int, int | None], set[str]]:
+    """{(purchase id, lot id or None): fields}: the imported fields whose last change was made by hand.
+
+    Read from the history: a field edited in Levier after the import that set it stays "by hand" until an
+    import overwrites it on purpose (then the import's change is the last one).
+    """
+    if not plan.pk:
+        return {}
+    edited = (
+        FieldChange.objects.filter(purchase__plan=plan, source=ChangeSource.MANUAL)
+        .values_list("purchase_id", flat=True)
+        .distinct()
+    )
+    last: dict[tuple[int, int | None, str], str] = {}
+    rows = (
+        FieldChange.objects.filter(purchase_id__in=edited, field__in={*IMPORTED_FIELDS, *LOT_IMPORTED})
+        .order_by("pk")
+        .values_list("purchase_id", "lot_id", "field", "source")
+    )
+    for purchase_id, lot_id, name, source in rows:
+        fields = IMPORTED_FIELDS if lot_id is None else LOT_IMPORTED
+        if name in fields:
+            last[(purchase_id, lot_id, name)] = source
+    found: dict[tuple[int, int | None], set[str]] = {}
+    for (purchase_id, lot_id, name), source in last.items():
+        if source == ChangeSource.MANUAL:
+            found.setdefault((purchase_id, lot_id), set()).add(name)
+    return found
 
 
 def _changes_json(changes: list[tuple[str, str, str]], model) -> list[dict]:
@@ -378,9 +495,14 @@ def compare(
     actor=None,
     plan_import: PlanImport | None = None,
     progress: Callable[[int], None] | None = None,
+    overwrite_manual: bool = False,
 ) -> Outcome:
-    """What importing `records` into `plan` creates, updates and leaves alone; writes nothing."""
+    """What importing `records` into `plan` creates, updates and leaves alone; writes nothing.
+
+    Fields edited by hand since the last import keep their values unless `overwrite_manual`.
+    """
     out = Outcome()
+    by_hand = hand_edited(plan)
 
     def warn(record, header, raw, message, code):
         out.warnings.append(
@@ -411,7 +533,8 @@ def compare(
             out.created.append((purchase, lots))
             out.lines.append(_line(record, "created", lots=len(lots)))
         else:
-            _update(purchase, record, ctx, warn, lots_of.get(purchase.pk, {}), out, actor, plan_import)
+            edits = _Edits(by_hand, overwrite_manual, actor, plan_import)
+            _update(purchase, record, ctx, warn, lots_of.get(purchase.pk, {}), out, edits)
         if progress:
             progress(1)
     for key, purchase in existing.items():
@@ -432,9 +555,20 @@ def _line(record: PlannedPurchaseRecord, action: str, **extra) -> dict:
     }
 
 
-def _update(purchase, record, ctx, warn, existing_lots, out: Outcome, actor, plan_import) -> None:
+@dataclass
+class _Edits:
+    """Who imports, and what to do with the fields edited by hand (see `hand_edited`)."""
+
+    by_hand: dict[tuple[int, int | None], set[str]]
+    overwrite_manual: bool
+    actor: object
+    plan_import: PlanImport | None
+
+
+def _update(purchase, record, ctx, warn, existing_lots, out: Outcome, edits: _Edits) -> None:
+    actor, plan_import, overwrite = edits.actor, edits.plan_import, edits.overwrite_manual
     before = raw_values(purchase, WATCHED)
-    _apply(purchase, record, ctx, warn)
+    kept = _apply(purchase, record, ctx, warn, edits.by_hand.get((purchase.pk, None), ()), overwrite)
     changes = changed_fields(purchase, before)
     lot_lines = []
     for lot_record in record.lots:
@@ -447,7 +581,9 @@ def _update(purchase, record, ctx, warn, existing_lots, out: Outcome, actor, pla
             lot_lines.append({"number": lot.number, "action": "created", "changes": []})
             continue
         lot_before = raw_values(lot, LOT_WATCHED)
-        _apply_lot(lot, lot_record, purchase, ctx)
+        lot_by_hand = edits.by_hand.get((purchase.pk, lot.pk), ())
+        lot_kept = _apply_lot(lot, lot_record, purchase, ctx, lot_by_hand, overwrite)
+        kept += [{**entry, "label": f"Lot {lot.number} : {entry['label']}"} for entry in lot_kept]
         lot_changes = changed_fields(lot, lot_before)
         if lot_changes:
             out.updated_lots.append(lot)
@@ -457,6 +593,8 @@ def _update(purchase, record, ctx, warn, existing_lots, out: Outcome, actor, pla
             lot_lines.append(
                 {"number": lot.number, "action": "updated", "changes": _changes_json(lot_changes, Lot)}
             )
+    if kept:
+        out.kept_manual.append(_line(record, "replaced" if overwrite else "kept", fields=kept))
     if not changes and not lot_lines:
         out.unchanged += 1
         return
@@ -529,6 +667,7 @@ def _report(result, out: Outcome, file_name: str, year: int) -> dict:
         "warnings_by_code": count_by_code(warnings, Severity.WARNING),
         "lines": out.lines,
         "absent": out.absent,
+        "kept_manual": out.kept_manual,
     }
 
 
@@ -563,9 +702,16 @@ def new_import(
     )
 
 
-def run_preview(user, plan_import: PlanImport, progress: Callable[[int], None] | None = None) -> PlanImport:
+def run_preview(
+    user,
+    plan_import: PlanImport,
+    progress: Callable[[int], None] | None = None,
+    phase: Callable[[str], None] | None = None,
+) -> PlanImport:
     """Read the stored file and record what a commit would do (status PREVIEWED); writes nothing else."""
     organisation = plan_import.organisation
+    tell = phase or (lambda _name: None)
+    tell(ImportPhase.READING)
     content = bytes(plan_import.content)
     result = _read(
         organisation,
@@ -579,12 +725,14 @@ def run_preview(user, plan_import: PlanImport, progress: Callable[[int], None] |
         organisation=organisation, year=plan_import.year
     )
     ctx = _Context(organisation, plan)
+    tell(ImportPhase.COMPARING)
     out = compare(result.purchases, plan, ctx, progress=progress)
     report = _report(result, out, plan_import.file_name, plan_import.year)
     report["inferred_cpv"] = ctx.inferred
     plan_import.plan = plan if plan.pk else None
     plan_import.report = report
     plan_import.status = ImportStatus.PREVIEWED
+    plan_import.phase = ImportPhase.NONE
     plan_import.progress = plan_import.total = len(result.purchases)
     for name, value in _counts(report).items():
         setattr(plan_import, name, value)
@@ -629,11 +777,16 @@ def commit_import(
     plan_import: PlanImport,
     *,
     skip_errors: bool = False,
+    overwrite_manual: bool = False,
     progress: Callable[[int], None] | None = None,
+    phase: Callable[[str], None] | None = None,
 ) -> PlanImport:
     """Write what the preview announced (recomputed against the plan as it is now), all or nothing.
 
-    Refused while the file has row errors, unless `skip_errors` (the rejected lines are left out).
+    Refused while the file has row errors, unless `skip_errors` (the rejected lines are left out). Fields
+    edited by hand since the last import keep their values unless `overwrite_manual`. `progress` is told
+    of every line compared and `phase` of each step (`ImportPhase`), both outside the transaction so that
+    a task's record shows them while the commit runs.
     """
     organisation = plan_import.organisation
     if user is not None:
@@ -643,14 +796,22 @@ def commit_import(
         or plan_import.content is None
     ):
         raise ImportRejected("Cet import a déjà été traité : relancez un aperçu avec le fichier.")
+    tell = phase or (lambda _name: None)
     try:
+        tell(ImportPhase.READING)
+        prepared = _prepare(user, plan_import, skip_errors, overwrite_manual)
+        tell(ImportPhase.COMPARING)
+        prepared.compare(progress)
+        tell(ImportPhase.WRITING)
         with transaction.atomic():
-            _commit(user, plan_import, skip_errors, progress)
+            _commit(user, plan_import, prepared)
     except ImportRejected:
         raise
     except Exception as exc:
         failure = f"L'import de {plan_import.file_name} a échoué ; rien n'a été enregistré ({exc})."
-        PlanImport.objects.filter(pk=plan_import.pk).update(status=ImportStatus.FAILED, failure=failure)
+        PlanImport.objects.filter(pk=plan_import.pk).update(
+            status=ImportStatus.FAILED, phase="", failure=failure
+        )
         plan_import.status, plan_import.failure = ImportStatus.FAILED, failure
         audit.record(user, organisation, "plan.import.failed", plan_import, failure[:300])
         raise ImportRejected(failure) from exc
@@ -658,13 +819,54 @@ def commit_import(
     return plan_import
 
 
-def _commit(user, plan_import: PlanImport, skip_errors: bool, progress) -> dict:
+def plan_state(plan: Plan) -> tuple:
+    """What tells whether a plan's purchases, lots or history changed (an empty plan is no plan)."""
+    if not plan.pk:
+        return (0, None, 0, None, None)
+    purchases = PlannedPurchase.objects.filter(plan=plan).aggregate(n=Count("pk"), last=Max("updated_at"))
+    lots = Lot.objects.filter(purchase__plan=plan).aggregate(n=Count("pk"), last=Max("updated_at"))
+    history = FieldChange.objects.filter(purchase__plan=plan).aggregate(last=Max("pk"))
+    return (purchases["n"], purchases["last"], lots["n"], lots["last"], history["last"])
+
+
+@dataclass
+class _Prepared:
+    """A commit's reading of the file and its comparison with the plan, done before the transaction."""
+
+    plan_import: PlanImport
+    result: object
+    actor: object
+    overwrite_manual: bool
+    plan: Plan
+    state: tuple = ()
+    ctx: _Context | None = None
+    out: Outcome | None = None
+    clock: list[float] = field(default_factory=list)
+
+    def compare(self, progress: Callable[[int], None] | None = None) -> None:
+        self.state = plan_state(self.plan)
+        inferred = (self.plan_import.report or {}).get("inferred_cpv")
+        if self.ctx is not None:
+            inferred = {**(inferred or {}), **self.ctx.inferred}
+        self.ctx = _Context(self.plan_import.organisation, self.plan, inferred)
+        self.out = compare(
+            self.result.purchases,
+            self.plan,
+            self.ctx,
+            actor=self.actor,
+            plan_import=self.plan_import,
+            progress=progress,
+            overwrite_manual=self.overwrite_manual,
+        )
+        self.clock.append(time.perf_counter())
+
+
+def _prepare(user, plan_import: PlanImport, skip_errors: bool, overwrite_manual: bool) -> _Prepared:
     organisation = plan_import.organisation
-    content = bytes(plan_import.content)
     clock = [time.perf_counter()]
     result = _read(
         organisation,
-        content,
+        bytes(plan_import.content),
         plan_import.file_name,
         plan_import.year,
         plan_import.sheets,
@@ -677,21 +879,38 @@ def _commit(user, plan_import: PlanImport, skip_errors: bool, progress) -> dict:
             f"{len(result.errors)} erreur(s) dans le fichier : rien n'a été importé. "
             "Corrigez les lignes signalées, ou importez en laissant ces lignes de côté."
         )
+    clock.append(time.perf_counter())
+    plan = Plan.objects.filter(organisation=organisation, year=plan_import.year).first() or Plan(
+        organisation=organisation, year=plan_import.year
+    )
+    actor = user if getattr(user, "is_authenticated", False) else None
+    return _Prepared(plan_import, result, actor, overwrite_manual, plan, clock=clock)
+
+
+def _commit(user, plan_import: PlanImport, prepared: _Prepared) -> dict:
+    organisation = plan_import.organisation
+    result = prepared.result
     plan, created_plan = Plan.objects.get_or_create(
         organisation=organisation,
         year=plan_import.year,
         defaults={"title": f"Plan des achats {plan_import.year}"},
     )
     plan = Plan.objects.select_for_update(of=("self",)).get(pk=plan.pk)
-    actor = user if getattr(user, "is_authenticated", False) else None
-    ctx = _Context(organisation, plan, (plan_import.report or {}).get("inferred_cpv"))
-    clock.append(time.perf_counter())
-    out = compare(result.purchases, plan, ctx, actor=actor, plan_import=plan_import, progress=progress)
-    clock.append(time.perf_counter())
+    if plan_state(plan) != prepared.state or (prepared.plan.pk and prepared.plan.pk != plan.pk):
+        # Someone changed the plan since the comparison: compare again, under the lock this time.
+        prepared.plan = plan
+        prepared.clock.pop()
+        prepared.compare()
+    out = prepared.out
+    for purchase, _lots in out.created:
+        purchase.plan = plan  # compared against a plan that did not exist yet
+    ctx = prepared.ctx
+    clock = prepared.clock
     _write(out)
     clock.append(time.perf_counter())
     report = _report(result, out, plan_import.file_name, plan_import.year)
     report["inferred_cpv"] = ctx.inferred
+    report["overwrite_manual"] = prepared.overwrite_manual
     # Seconds per phase, for the benchmark and for whoever wonders why an import took long.
     report["timings"] = {
         phase: round(end - start, 3)
@@ -704,12 +923,13 @@ def _commit(user, plan_import: PlanImport, skip_errors: bool, progress) -> dict:
     PlanImport.objects.filter(pk=plan_import.pk).update(
         plan=plan,
         status=ImportStatus.COMMITTED,
+        phase="",
         committed_at=timezone.now(),
         content=None,
         report=report,
         progress=len(result.purchases),
         total=len(result.purchases),
-        actor=actor or plan_import.actor,
+        actor=prepared.actor or plan_import.actor,
         **_counts(report),
     )
     audit.record(
@@ -719,6 +939,8 @@ def _commit(user, plan_import: PlanImport, skip_errors: bool, progress) -> dict:
         plan_import,
         f"Import de {plan_import.file_name} dans le plan {plan.year} (version {plan.version})",
         **report["counts"],
+        kept_manual=len(out.kept_manual),
+        overwrite_manual=prepared.overwrite_manual,
     )
     return report
 
@@ -754,6 +976,7 @@ def import_file(
     mapping: dict[str, str] | None = None,
     dry_run: bool = False,
     skip_errors: bool = False,
+    overwrite_manual: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> PlanImport:
     """What the terminal command does: a preview with `dry_run`, else the commit straight away (one
@@ -764,7 +987,9 @@ def import_file(
         )
     plan_import = new_import(user, organisation, content, file_name, year, sheets=sheets, mapping=mapping)
     try:
-        return commit_import(user, plan_import, skip_errors=skip_errors, progress=progress)
+        return commit_import(
+            user, plan_import, skip_errors=skip_errors, overwrite_manual=overwrite_manual, progress=progress
+        )
     except ImportRejected as refused:
         plan_import.refresh_from_db()
         if plan_import.status != ImportStatus.FAILED:

@@ -383,6 +383,15 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", "Échec"
 
 
+class ImportPhase(models.TextChoices):
+    """The step a task is at, shown with the progress while the page polls."""
+
+    NONE = "", "—"
+    READING = "reading", "Lecture du fichier"
+    COMPARING = "comparing", "Comparaison avec le plan"
+    WRITING = "writing", "Enregistrement dans le plan"
+
+
 class PlanImport(models.Model):
     """One file read for a plan: the preview, then (once confirmed) the commit, with the report."""
 
@@ -407,6 +416,7 @@ class PlanImport(models.Model):
     # Lines done and expected while a task reads or commits the file (0 expected: not known yet).
     progress = models.PositiveIntegerField("lignes traitées", default=0)
     total = models.PositiveIntegerField("lignes attendues", default=0)
+    phase = models.CharField("étape", max_length=10, choices=ImportPhase.choices, blank=True, default="")
     failure = models.TextField("motif de l'échec", blank=True)
     created = models.PositiveIntegerField("créés", default=0)
     updated = models.PositiveIntegerField("modifiés", default=0)

@@ -552,11 +552,14 @@ def import_commit(request, plan_import):
     org = request.tenant.organisation
     found = _import_or_404(request, plan_import)
     skip_errors = request.POST.get("skip_errors") == "1"
+    overwrite_manual = request.POST.get("overwrite_manual") == "1"
     try:
         if found.content is not None and len(found.content) > BACKGROUND_BYTES:
-            start_commit(request.user, found, skip_errors=skip_errors)
+            start_commit(request.user, found, skip_errors=skip_errors, overwrite_manual=overwrite_manual)
         else:
-            found = commit_import(request.user, found, skip_errors=skip_errors)
+            found = commit_import(
+                request.user, found, skip_errors=skip_errors, overwrite_manual=overwrite_manual
+            )
             counts = found.report.get("counts", {})
             messages.success(
                 request,
