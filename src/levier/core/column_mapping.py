@@ -26,6 +26,8 @@ from levier.ingest.tabular import normalize_header
 
 NOT_USED = "-"
 NOT_USED_LABEL = "Colonne non utilisée"
+LATER = ""
+LATER_LABEL = "Décider plus tard"
 HEADER_KEY_LENGTH = 200
 
 
@@ -40,10 +42,12 @@ class ColumnMappingForm(forms.Form):
         samples: Mapping[str, Sequence[str]] | None = None,
         current: Mapping[str, str] | None = None,
         required: Iterable[tuple[Sequence[str], str]] = (),
+        allow_later: bool = False,
         **kwargs,
     ):
         """`fields` {field: French label}; `current` {field: header} as read now (the initial answers);
-        `required` (fields, what they are): at least one of `fields` must be given a column."""
+        `required` (fields, what they are): at least one of `fields` must be given a column;
+        `allow_later` adds "Décider plus tard" (the default answer), which remembers nothing."""
         super().__init__(*args, **kwargs)
         self.headers = list(headers)
         self.field_labels = dict(fields)
@@ -51,13 +55,17 @@ class ColumnMappingForm(forms.Form):
         samples = samples or {}
         by_header = {header: name for name, header in (current or {}).items()}
         choices = [(NOT_USED, NOT_USED_LABEL), *self.field_labels.items()]
+        if allow_later:
+            choices.insert(0, (LATER, LATER_LABEL))
+        default = LATER if allow_later else NOT_USED
         self.lines = []
         for index, header in enumerate(self.headers):
             name = f"column_{index}"
             self.fields[name] = forms.ChoiceField(
                 label=f"Colonne « {header} »",
                 choices=choices,
-                initial=by_header.get(header, NOT_USED),
+                initial=by_header.get(header, default),
+                required=not allow_later,
                 error_messages={
                     "invalid_choice": f"Colonne « {header} » : choisissez un champ de la liste.",
                     "required": f"Colonne « {header} » : choisissez un champ ou « {NOT_USED_LABEL} ».",
@@ -92,15 +100,15 @@ class ColumnMappingForm(forms.Form):
         return data
 
     def answers(self) -> tuple[dict[str, str], list[str]]:
-        """{field: header} and the headers not used."""
+        """{field: header} and the headers not used (a column left to "later" is in neither)."""
         mapping: dict[str, str] = {}
         ignored: list[str] = []
         for header, _values, name in self.lines:
             value = self.cleaned_data.get(name)
-            if value and value != NOT_USED:
-                mapping[value] = header
-            else:
+            if value == NOT_USED:
                 ignored.append(header)
+            elif value:
+                mapping[value] = header
         return mapping, ignored
 
 
