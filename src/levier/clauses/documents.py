@@ -10,12 +10,12 @@ on first use (`ensure_templates`), after which the organisation's text is the on
 Which documents a purchase gets: the CCAP article and the commitment form for an insertion clause (execution
 condition), the criterion wording for a social award criterion, the notice mention for a reservation.
 
-PDF: fpdf2 with DejaVu Sans shipped in data/fonts (its licence beside it) so that « » ’ € œ render.
+The files are written by the shared writers of `levier.core.documents` (DOCX and PDF, A4 portrait, DejaVu
+fonts shipped in data/fonts so that « » ’ € œ render).
 """
 
 from __future__ import annotations
 
-import io
 import json
 import string
 from dataclasses import dataclass
@@ -27,6 +27,7 @@ from pathlib import Path
 from django.db import transaction
 
 from levier.core import audit
+from levier.core import documents as writer
 from levier.organisations.roles import Role
 from levier.plans.services import require_role
 from levier.rules import legal
@@ -77,7 +78,6 @@ DOCUMENTS_BY_KIND = {
 
 # Who edits the organisation's templates.
 TEMPLATE_ROLES = (Role.FACILITATOR, Role.ADMIN)
-FONT_DIR = resources.files("levier.clauses").joinpath("data", "fonts")
 NOT_SET = "non précisé"
 
 
@@ -238,21 +238,19 @@ def context(clause) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
-class Block:
-    text: str
-    bullet: bool = False
-    heading: bool = False
-
-
-@dataclass(frozen=True)
 class Document:
+    """One clause document: its kind (a `DocumentKind`) and its content for the shared writers."""
+
     kind: str
-    title: str
-    blocks: tuple[Block, ...]
+    content: writer.Document
+
+    @property
+    def title(self) -> str:
+        return self.content.title
 
     @property
     def text(self) -> str:
-        return "\n".join(block.text for block in self.blocks)
+        return self.content.text
 
     @property
     def file_stem(self) -> str:
@@ -260,18 +258,21 @@ class Document:
 
 
 def fill(template: DocumentTemplate, clause) -> Document:
+    """The template filled for the clause: the first paragraph is a heading, a paragraph whose lines all
+    start with "- " is a list."""
     check_template(template.body)
     filled = template.body.format_map(context(clause))
-    blocks: list[Block] = []
+    blocks: list[writer.Block] = []
     for index, paragraph in enumerate(p.strip() for p in filled.split("\n\n")):
         if not paragraph:
             continue
         lines = paragraph.splitlines()
         if all(line.startswith("- ") for line in lines):
-            blocks.extend(Block(line[2:].strip(), bullet=True) for line in lines)
+            blocks.extend(writer.Bullet(line[2:].strip()) for line in lines)
         else:
-            blocks.append(Block(" ".join(line.strip() for line in lines), heading=index == 0))
-    return Document(kind=template.kind, title=template.title, blocks=tuple(blocks))
+            text = " ".join(line.strip() for line in lines)
+            blocks.append(writer.Heading(text) if index == 0 else writer.Paragraph(text))
+    return Document(template.kind, writer.Document(template.title, tuple(blocks)))
 
 
 def documents_for(clause) -> list[Document]:
@@ -282,65 +283,8 @@ def documents_for(clause) -> list[Document]:
 # --- Output ---------------------------------------------------------------------------------------------
 
 
-def to_docx(document: Document) -> bytes:
-    from docx import Document as Docx
-
-    out = Docx()
-    out.core_properties.title = document.title
-    out.core_properties.language = "fr-FR"
-    out.add_heading(document.title, level=1)
-    for block in document.blocks:
-        if block.heading:
-            out.add_heading(block.text, level=2)
-        elif block.bullet:
-            out.add_paragraph(block.text, style="List Bullet")
-        else:
-            out.add_paragraph(block.text)
-    buffer = io.BytesIO()
-    out.save(buffer)
-    return buffer.getvalue()
-
-
-def new_pdf(title: str, *, margin: int, orientation: str = "P"):
-    """An A4 PDF in French with the shipped DejaVu fonts, its first page begun with the title."""
-    from fpdf import FPDF
-
-    pdf = FPDF(format="A4", orientation=orientation)
-    pdf.set_title(title)
-    pdf.set_lang("fr")
-    pdf.set_margins(margin, margin, margin)
-    pdf.set_auto_page_break(True, margin=margin)
-    pdf.add_font("DejaVu", "", str(FONT_DIR.joinpath("DejaVuSans.ttf")))
-    pdf.add_font("DejaVu", "B", str(FONT_DIR.joinpath("DejaVuSans-Bold.ttf")))
-    pdf.add_page()
-    pdf.set_font("DejaVu", "B", 14)
-    pdf.multi_cell(0, 7, title, new_x="LMARGIN", new_y="NEXT")
-    return pdf
-
-
-def to_pdf(document: Document) -> bytes:
-    pdf = new_pdf(document.title, margin=20)
-    pdf.ln(3)
-    for block in document.blocks:
-        if block.heading:
-            pdf.set_font("DejaVu", "B", 11)
-            pdf.multi_cell(0, 6, block.text, new_x="LMARGIN", new_y="NEXT")
-        elif block.bullet:
-            pdf.set_font("DejaVu", "", 10)
-            pdf.set_x(pdf.l_margin + 5)
-            pdf.multi_cell(0, 5, f"• {block.text}", new_x="LMARGIN", new_y="NEXT")
-        else:
-            pdf.set_font("DejaVu", "", 10)
-            pdf.multi_cell(0, 5, block.text, new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(2)
-    return bytes(pdf.output())
-
-
-RENDERERS = {"docx": to_docx, "pdf": to_pdf}
-CONTENT_TYPES = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "pdf": "application/pdf",
-}
+RENDERERS = writer.RENDERERS
+CONTENT_TYPES = {fmt: writer.CONTENT_TYPES[fmt] for fmt in RENDERERS}
 
 
 def file_name(document: Document, clause, fmt: str) -> str:
@@ -353,7 +297,7 @@ def render(document: Document, clause, fmt: str) -> tuple[str, bytes]:
     """(file name, content) of one document in "docx" or "pdf"."""
     if fmt not in RENDERERS:
         raise TemplateError(f"Format « {fmt} » inconnu : docx ou pdf.")
-    return file_name(document, clause, fmt), RENDERERS[fmt](document)
+    return file_name(document, clause, fmt), RENDERERS[fmt](document.content)
 
 
 def write_documents(clauses, directory: Path, *, actor=None) -> list[Path]:

@@ -1,20 +1,21 @@
 """The yearly SPASER follow-up: indicators, comparison with targets, reserved contracts, compliance above
 the EU thresholds, clauses and hours, spend with inclusive structures, transferable segments.
 
-`build(organisation, year)` gathers it once as `Report` (sections of paragraphs, tables and bar charts);
-`to_docx`, `to_pdf` and `to_xlsx` render it. Charts are drawn as bars (rectangles in the PDF, bar cells in
-the DOCX) next to the table of their figures, so each chart keeps its data.
-PDF: fpdf2 with the DejaVu Sans fonts shipped with the clauses app, so that « » ’ € œ render.
+`build(organisation, year)` gathers it once as `Report`: a `levier.core.documents.Document` (sections of
+paragraphs, tables and bar charts, A4 landscape) that the shared writers render to DOCX and PDF, and the
+underlying data that `to_xlsx` writes as a workbook. Charts are drawn as bars next to the table of their
+figures, so each chart keeps its data.
 """
 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from levier.clauses.documents import new_pdf
+from levier.core import documents as writer
+from levier.core.documents import Heading, Paragraph, bar_chart, table
 from levier.rules.hours import format_money_fr, format_number_fr
 
 from .indicators import indicators
@@ -35,40 +36,31 @@ def show(indicator: str, value) -> str:
     return format_number_fr(Decimal(value))
 
 
-@dataclass
-class Chart:
-    title: str
-    bars: list[tuple[str, float, str]]  # label, value, value as shown
-
-
-@dataclass
-class Table:
-    headers: list[str]
-    rows: list[list[str]]
-
-
-@dataclass
-class Section:
-    title: str
-    paragraphs: list[str] = field(default_factory=list)
-    tables: list[Table] = field(default_factory=list)
-    charts: list[Chart] = field(default_factory=list)
+LAYOUT = writer.Layout(landscape=True, margin=15, font_size=9)
 
 
 @dataclass
 class Report:
     organisation: str
     year: int
-    title: str
-    sections: list[Section]
+    document: writer.Document
     # Underlying data for the workbook: sheet name -> (headers, rows of raw values).
     data: dict[str, tuple[list[str], list[list]]]
+
+    @property
+    def title(self) -> str:
+        return self.document.title
+
+
+def _section(title: str, paragraphs=(), tables=(), charts=()) -> list[writer.Block]:
+    """A section's blocks in reading order: its heading, paragraphs, tables, then charts."""
+    return [Heading(title), *(Paragraph(text) for text in paragraphs), *tables, *charts]
 
 
 def build(organisation, year: int) -> Report:
     ind = indicators(organisation, year)
     targets = {p.indicator: p for p in progress(organisation, year, measured=ind)}
-    sections = []
+    blocks: list[writer.Block] = []
 
     rows, chart = [], []
     for indicator in Indicator:
@@ -83,16 +75,22 @@ def build(organisation, year: int) -> Report:
             ]
         )
         if target and target.ratio is not None:
-            chart.append((indicator.label, float(min(target.ratio, Decimal(200))), f"{target.ratio} %"))
-    sections.append(
-        Section(
+            chart.append(
+                (
+                    indicator.label,
+                    float(min(target.ratio, Decimal(200))),
+                    f"{format_number_fr(target.ratio)} %",
+                )
+            )
+    blocks.extend(
+        _section(
             "Indicateurs et cibles",
             [
                 f"{ind.passed} marché(s) passé(s) (attribués, en exécution ou clos) sur {ind.contracts} "
                 f"achat(s) du plan {year} ; {ind.social_contracts} avec une considération sociale.",
             ],
-            [Table(["Indicateur", f"Réalisé {year}", "Cible", "Atteinte"], rows)],
-            [Chart("Atteinte des cibles (% de la cible)", chart)] if chart else [],
+            [table(["Indicateur", f"Réalisé {year}", "Cible", "Atteinte"], rows)],
+            [bar_chart("Atteinte des cibles (% de la cible)", chart)] if chart else [],
         )
     )
 
@@ -106,11 +104,11 @@ def build(organisation, year: int) -> Report:
         ]
         for c in ind.reserved_contracts
     ]
-    sections.append(
-        Section(
+    blocks.extend(
+        _section(
             "Marchés et lots réservés",
             [f"{format_number_fr(ind.values[Indicator.RESERVED_COUNT])} marché(s) ou lot(s) réservé(s)."],
-            [Table(["Référence", "Objet", "Lots ou marchés réservés", "Montant HT", "Statut"], reserved_rows)]
+            [table(["Référence", "Objet", "Lots ou marchés réservés", "Montant HT", "Statut"], reserved_rows)]
             if reserved_rows
             else [],
         )
@@ -129,8 +127,8 @@ def build(organisation, year: int) -> Report:
         ]
         for row in comp.rows
     ]
-    sections.append(
-        Section(
+    blocks.extend(
+        _section(
             "Marchés au-dessus des seuils européens (L2112-2-1)",
             [
                 f"Consultations lancées à partir du {comp.obligation_from:%d/%m/%Y} : {comp.compliant} sur "
@@ -139,7 +137,7 @@ def build(organisation, year: int) -> Report:
                 f"{comp.not_judged} achat(s) sans nature, date de lancement ou montant.",
             ],
             [
-                Table(
+                table(
                     ["Référence", "Objet", "Montant HT", "Lancement", "Considération", "Conforme", "Motif"],
                     comp_rows,
                 )
@@ -150,8 +148,8 @@ def build(organisation, year: int) -> Report:
     )
 
     hours = ind.values[Indicator.INSERTION_HOURS]
-    sections.append(
-        Section(
+    blocks.extend(
+        _section(
             "Clauses et heures d'insertion",
             [
                 f"{format_number_fr(hours)} heure(s) d'insertion déclarée(s) "
@@ -159,13 +157,13 @@ def build(organisation, year: int) -> Report:
                 f"{format_number_fr(ind.hours_required)} heure(s) exigée(s) par les clauses en exécution.",
             ],
             [
-                Table(
+                table(
                     ["Mois", "Heures", "Réservés notifiés"],
                     [[m.label, format_number_fr(m.hours), str(m.reserved)] for m in ind.by_month],
                 )
             ],
             [
-                Chart(
+                bar_chart(
                     "Heures d'insertion par mois",
                     [(m.label[:4], float(m.hours), format_number_fr(m.hours)) for m in ind.by_month],
                 )
@@ -185,16 +183,16 @@ def build(organisation, year: int) -> Report:
             f"{ind.spend_includes_tax_lines} ligne(s) exportée(s) TTC sont comptées telles quelles."
         )
     categories = [c for c in ind.by_category if c.inclusive][:12]
-    sections.append(
-        Section(
+    blocks.extend(
+        _section(
             "Achats auprès des structures inclusives",
             spend_paragraphs,
             [
-                Table(
+                table(
                     ["Type de structure", "Montant"],
                     [[label, format_money_fr(amount)] for _k, label, amount in ind.by_kind],
                 ),
-                Table(
+                table(
                     ["Catégorie", "Auprès de structures inclusives", "Total"],
                     [
                         [c.category, format_money_fr(c.inclusive), format_money_fr(c.total)]
@@ -203,7 +201,7 @@ def build(organisation, year: int) -> Report:
                 ),
             ],
             [
-                Chart(
+                bar_chart(
                     "Achats inclusifs par catégorie (€)",
                     [(c.category[:30], float(c.inclusive), format_money_fr(c.inclusive)) for c in categories],
                 )
@@ -214,15 +212,15 @@ def build(organisation, year: int) -> Report:
     )
 
     segments = transferable_segments(organisation, year)
-    sections.append(
-        Section(
+    blocks.extend(
+        _section(
             "Segments transférables",
             [
                 "Catégories achetées à des fournisseurs ordinaires alors que des structures inclusives "
                 "du territoire proposent ce secteur."
             ],
             [
-                Table(
+                table(
                     ["Secteur", "Montant en jeu", "Structures à portée", "Principaux fournisseurs"],
                     [
                         [
@@ -320,7 +318,7 @@ def build(organisation, year: int) -> Report:
         ),
     }
     title = f"Bilan {year} des achats socialement responsables — {organisation.name}"
-    return Report(organisation.name, year, title, sections, data)
+    return Report(organisation.name, year, writer.Document(title, tuple(blocks), LAYOUT), data)
 
 
 def _num(value):
@@ -368,89 +366,13 @@ def _spend_sheet(organisation, year: int):
 
 # --- rendering ------------------------------------------------------------------------------------
 
-BAR_CELLS = 30
-
 
 def to_docx(report: Report) -> bytes:
-    from docx import Document as Docx
-
-    out = Docx()
-    out.core_properties.title = report.title
-    out.core_properties.language = "fr-FR"
-    out.add_heading(report.title, level=1)
-    for section in report.sections:
-        out.add_heading(section.title, level=2)
-        for text in section.paragraphs:
-            out.add_paragraph(text)
-        for table in section.tables:
-            _docx_table(out, table.headers, table.rows)
-        for chart in section.charts:
-            out.add_paragraph(chart.title, style="Caption")
-            top = max((value for _l, value, _s in chart.bars), default=0) or 1
-            _docx_table(
-                out,
-                ["", "", ""],
-                [
-                    [label, "█" * max(0, round(BAR_CELLS * value / top)), shown]
-                    for label, value, shown in chart.bars
-                ],
-            )
-    buffer = io.BytesIO()
-    out.save(buffer)
-    return buffer.getvalue()
-
-
-def _docx_table(out, headers, rows) -> None:
-    table = out.add_table(rows=1, cols=len(headers))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, headers, strict=True):
-        cell.text = text
-    for row in rows:
-        cells = table.add_row().cells
-        for cell, text in zip(cells, row, strict=True):
-            cell.text = str(text)
-    out.add_paragraph()
+    return writer.to_docx(report.document)
 
 
 def to_pdf(report: Report) -> bytes:
-    pdf = new_pdf(report.title, margin=15, orientation="L")
-    for section in report.sections:
-        pdf.ln(3)
-        pdf.set_font("DejaVu", "B", 12)
-        pdf.multi_cell(0, 6, section.title, new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("DejaVu", "", 9)
-        for text in section.paragraphs:
-            pdf.multi_cell(0, 5, text, new_x="LMARGIN", new_y="NEXT")
-        for table in section.tables:
-            pdf.ln(1)
-            with pdf.table(text_align="LEFT", line_height=5, first_row_as_headings=True) as grid:
-                for row in [table.headers, *table.rows]:
-                    line = grid.row()
-                    for text in row:
-                        line.cell(str(text))
-        for chart in section.charts:
-            _pdf_chart(pdf, chart)
-    return bytes(pdf.output())
-
-
-def _pdf_chart(pdf, chart: Chart) -> None:
-    pdf.ln(2)
-    pdf.set_font("DejaVu", "B", 9)
-    pdf.multi_cell(0, 5, chart.title, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 8)
-    top = max((value for _l, value, _s in chart.bars), default=0) or 1
-    label_w, bar_w = 70, pdf.epw - 70 - 40
-    for label, value, shown in chart.bars:
-        if pdf.get_y() > pdf.h - 25:
-            pdf.add_page()
-        y = pdf.get_y()
-        pdf.cell(label_w, 5, label[:40])
-        pdf.set_fill_color(0, 0, 145)
-        width = bar_w * max(value, 0) / top
-        if width > 0:
-            pdf.rect(pdf.l_margin + label_w, y + 1, width, 3, style="F")
-        pdf.set_x(pdf.l_margin + label_w + bar_w + 2)
-        pdf.cell(38, 5, shown, new_x="LMARGIN", new_y="NEXT")
+    return writer.to_pdf(report.document)
 
 
 def to_xlsx(report: Report) -> bytes:
@@ -478,11 +400,7 @@ def _xlsx_value(value):
 
 
 RENDERERS = {"docx": to_docx, "pdf": to_pdf, "xlsx": to_xlsx}
-CONTENT_TYPES = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "pdf": "application/pdf",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+CONTENT_TYPES = {fmt: writer.CONTENT_TYPES[fmt] for fmt in RENDERERS}
 
 
 def file_name(organisation, year: int, fmt: str) -> str:
