@@ -210,3 +210,40 @@ def test_terminal_import_lists_kept_values_and_overwrites_on_request(city, tmp_p
     call_command("import", "plan", str(path), "--org", org.slug, "--year", "2027", "--overwrite-manual")
     assert "Valeurs saisies à la main remplacées : N-1" in capsys.readouterr().out
     assert _purchase().current_holder_name == "Propreté SA"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_another_connection_sees_the_commit_progress_while_it_runs(city):
+    """What the page's polling request sees: on PostgreSQL, another connection reads the saved progress."""
+    from django.db import connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("one SQLite file is locked by its writer; the page polls a PostgreSQL server")
+    org, buyer = city
+    rows = [["Réf.", "Objet", "Montant total HT"]] + [[f"P-{n}", f"Achat {n}", "1 000 €"] for n in range(25)]
+    preview = preview_import(buyer, org, xlsx_bytes(rows), "plan.xlsx", 2027)
+    saver = ProgressSaver(preview.pk, every=5)
+    poller = connections.create_connection("default")
+    seen: list[tuple[str, int]] = []
+
+    def poll() -> None:
+        with poller.cursor() as cursor:
+            cursor.execute("SELECT phase, progress FROM plans_planimport WHERE id = %s", [preview.pk])
+            seen.append(cursor.fetchone())
+
+    def progress(lines: int) -> None:
+        saver(lines)
+        poll()
+
+    def phase(name: str) -> None:
+        saver.phase(name)
+        poll()
+
+    try:
+        commit_import(buyer, preview, progress=progress, phase=phase)
+        poll()
+    finally:
+        poller.close()
+    comparing = [done for step, done in seen if step == ImportPhase.COMPARING]
+    assert comparing[-1] == 25 and sorted(set(comparing)) == [0, 5, 10, 15, 20, 25]
+    assert (ImportPhase.WRITING, 0) in seen and seen[-1] == ("", 25)
