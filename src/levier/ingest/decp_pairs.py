@@ -21,6 +21,8 @@ class DecpPair:
     cpv: str
     buyer_id: str
     source: str
+    notified: str = ""
+    """Notification date (ISO, the first 10 characters as published; empty when absent)."""
 
     def __iter__(self) -> Iterator[str]:
         # Unpacks as (objet, cpv), which is what Classifier.train_on expects.
@@ -55,6 +57,7 @@ def pairs_from_document(document: object, source: str = "") -> Iterator[DecpPair
             cpv=str(code).strip(),
             buyer_id=buyer_id,
             source=source,
+            notified=str(record.get("dateNotification") or "")[:10],
         )
 
 
