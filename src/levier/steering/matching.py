@@ -14,7 +14,7 @@ the next import tries again against the directory as it then is.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -109,6 +109,13 @@ class NameIndex:
                     self.by_token[token].add(pk)
 
     def best(self, name: str) -> tuple[int, float] | None:
+        """The structure whose name or brand is closest to `name` (difflib ratio), if at least
+        NAME_THRESHOLD; on a tie, the smallest pk.
+
+        A candidate's ratio is computed only when it could win: the ratio 2*M/T (M matched characters,
+        T both lengths) is at most 2*min(lengths)/T and 2*(characters in common)/T (difflib's
+        real_quick_ratio and quick_ratio), so a name whose bound is below the threshold or not above the
+        best so far is skipped without changing the answer."""
         key = name_key(name)
         if not key:
             return None
@@ -117,12 +124,27 @@ class NameIndex:
             found = self.by_token.get(token, ())
             if len(found) <= _COMMON_TOKEN:
                 candidates.update(found)
+        length = len(key)
+        chars = Counter(key).items()
         best: tuple[int, float] | None = None
         for pk in sorted(candidates):
-            score = max(SequenceMatcher(None, key, other).ratio() for other in self.names[pk])
-            if best is None or score > best[1]:
+            floor = best[1] if best is not None else NAME_THRESHOLD
+            score = None
+            for other in self.names[pk]:
+                total = length + len(other)
+                bound = 2.0 * min(length, len(other)) / total
+                if bound < floor or (best is not None and bound <= floor):
+                    continue
+                common = sum(min(count, other.count(char)) for char, count in chars)
+                bound = 2.0 * common / total
+                if bound < floor or (best is not None and bound <= floor):
+                    continue
+                ratio = SequenceMatcher(None, key, other).ratio()
+                if score is None or ratio > score:
+                    score = ratio
+            if score is not None and score >= NAME_THRESHOLD and (best is None or score > best[1]):
                 best = (pk, score)
-        return best if best is not None and best[1] >= NAME_THRESHOLD else None
+        return best
 
 
 _DIGITS = re.compile(r"^\d{14}$")
