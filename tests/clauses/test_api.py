@@ -141,3 +141,21 @@ def test_facilitators_get_participant_fields_and_declare(client, world):
     assert bad.status_code == 422
     assert "Ligne 1" in str(bad.json()) and "nouveau participant" in str(bad.json())
     assert Declaration.objects.filter(clause=world.clause).count() == 3
+
+
+def test_missing_declaration_periods_are_listed_on_the_page_and_in_the_api(client, world):
+    from django.urls import reverse
+
+    from levier.clauses import forecast
+
+    expected = forecast.progress(world.clause).missing
+    detail = api_as(client, world, Role.READER).get(f"/clauses/{world.clause.pk}").json()
+    assert [(p["start"], p["end"]) for p in detail["progress"]["missing"]] == [
+        (first.isoformat(), last.isoformat()) for first, last in expected
+    ]
+    client.force_login(world.user(Role.READER))
+    page = client.get(reverse("clauses:clause", kwargs={"org": world.org.slug, "clause": world.clause.pk}))
+    body = page.content.decode()
+    assert ('id="declarations-manquantes"' in body) == bool(expected)
+    for first, last in expected:
+        assert f"du {first:%d/%m/%Y} au {last:%d/%m/%Y}" in body

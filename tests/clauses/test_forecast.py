@@ -103,7 +103,10 @@ def test_a_due_period_not_declared_counts_as_zero_and_is_late():
     )
     assert found.late and found.observed_until == dt.date(2027, 6, 30)
     assert found.next_due == dt.date(2027, 6, 30)
-    assert "Déclaration manquante : la période close le 30/06/2027" in found.alert
+    assert (
+        "Déclaration manquante : la période du 01/04/2027 au 30/06/2027 n'a pas été déclarée." in found.alert
+    )
+    assert found.missing == ((dt.date(2027, 4, 1), dt.date(2027, 6, 30)),)
     nothing = project(
         required=1200,
         achieved=Decimal(0),
@@ -158,3 +161,54 @@ def test_alerts_list_the_clause_behind(world, capsys):
     )  # fmt: skip
     ((flagged, found),) = forecast.alerts([clause], on=dt.date(2027, 4, 2))
     assert flagged == clause and found.behind
+
+
+def test_a_gap_in_the_middle_is_late_and_each_missing_period_is_named():
+    common = dict(
+        required=1200,
+        start=dt.date(2027, 1, 1),
+        end=dt.date(2027, 12, 31),
+        frequency_months=3,
+        on=dt.date(2027, 10, 15),
+        threshold=Decimal("0.1"),
+    )
+    # Q1 and Q3 declared, Q2 forgotten: the last declared period is the last due one, yet Q2 is missing.
+    declared = [(dt.date(2027, 1, 1), dt.date(2027, 3, 31)), (dt.date(2027, 7, 1), dt.date(2027, 9, 30))]
+    found = project(achieved=Decimal("600"), declared_until=dt.date(2027, 9, 30), declared=declared, **common)
+    assert found.late and found.missing == ((dt.date(2027, 4, 1), dt.date(2027, 6, 30)),)
+    assert "la période du 01/04/2027 au 30/06/2027 n'a pas été déclarée" in found.alert
+    # Monthly declarations of a quarterly schedule cover it; nothing declared lists every due quarter.
+    monthly = [
+        (dt.date(2027, m, 1), add_months(dt.date(2027, m, 1), 1) - dt.timedelta(days=1)) for m in range(1, 10)
+    ]
+    assert not project(
+        achieved=Decimal("900"), declared_until=dt.date(2027, 9, 30), declared=monthly, **common
+    ).late
+    none = project(achieved=Decimal(0), declared_until=None, declared=[], **common)
+    assert [first.month for first, _last in none.missing] == [1, 4, 7]
+    assert "Déclarations manquantes (3 périodes) : du 01/01/2027 au 31/03/2027, du 01/04/2027" in none.alert
+    assert none.to_dict()["missing"][1] == {"start": "2027-04-01", "end": "2027-06-30"}
+
+
+def test_progress_names_the_forgotten_period_from_the_database(world):
+    facilitator = world["users"][Role.FACILITATOR]
+    viewer = world["memberships"][Role.FACILITATOR]
+    clause = insertion_clause(
+        world,
+        hours_required=1000,
+        hours_override_reason="Objectif du quartier",
+        reporting_frequency="monthly",
+    )
+    base = {"age_band": "under_26", "sex": "F", "eligibility": "youth", "contract_type": "cddi"}
+    for month in (1, 3):
+        declarations.record_declaration(
+            facilitator,
+            viewer,
+            clause,
+            period_start=dt.date(2027, month, 1),
+            period_end=add_months(dt.date(2027, month, 1), 1) - dt.timedelta(days=1),
+            lines=[{"code": "P-01", "way": "direct_hire", "hours": 80, **base}],
+        )
+    one = forecast.progress(clause, on=dt.date(2027, 4, 5))
+    assert one.late and one.missing == ((dt.date(2027, 2, 1), dt.date(2027, 2, 28)),)
+    assert forecast.progress_many([clause], on=dt.date(2027, 4, 5))[clause.pk] == one

@@ -26,6 +26,11 @@ router = Router(tags=["Clauses sociales"])
 EDIT_ROLES = (Role.BUYER, Role.FACILITATOR, Role.ADMIN)
 
 
+class MissingPeriodOut(Schema):
+    start: dt.date
+    end: dt.date
+
+
 class ProgressOut(Schema):
     required: int
     achieved: Decimal
@@ -35,6 +40,7 @@ class ProgressOut(Schema):
     late: bool
     next_due: dt.date | None
     alert: str
+    missing: list[MissingPeriodOut] = []
 
 
 class ClauseOut(Schema):

@@ -6,7 +6,9 @@ The method (shown to users in `Projection.method_fr`):
   (monthly, quarterly...) counted from S. A period is *due* once its last day has passed.
 - The observation point T is the later of the end of the last due period and the end of the last declared
   period, never after E. Hours declared up to T are the achieved hours A; a due period that nobody declared
-  counts as zero hours (a company that stops reporting falls behind), and is flagged as late.
+  counts as zero hours (a company that stops reporting falls behind), and is flagged as late. Each due
+  period that no declaration overlaps is listed (`Projection.missing`), gaps in the middle included: the
+  facilitator asks for those periods by name.
 - Expected to date: the required hours R spread evenly over the duration, R × (T − S) / (E − S), in days.
 - Forecast at the end: the pace so far carried over the remaining duration,
   A + A / (T − S) × (E − T) = A × (E − S) / (T − S). Without any elapsed period there is no forecast.
@@ -23,7 +25,7 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Sum
 
 from levier.rules.hours import format_number_fr
 
@@ -87,6 +89,8 @@ class Projection:
     late: bool
     next_due: dt.date | None
     alert: str
+    missing: tuple[tuple[dt.date, dt.date], ...] = ()
+    """Due periods (first day, last day) that no declaration covers, oldest first."""
 
     @property
     def share_achieved(self) -> Decimal:
@@ -102,12 +106,40 @@ class Projection:
             data[name] = float(data[name]) if data[name] is not None else None
         for name in ("observed_until", "next_due"):
             data[name] = data[name].isoformat() if data[name] else None
+        data["missing"] = [
+            {"start": first.isoformat(), "end": last.isoformat()} for first, last in self.missing
+        ]
         data["share_achieved"] = float(self.share_achieved)
         return data
 
 
 def _fr_date(day: dt.date) -> str:
     return day.strftime("%d/%m/%Y")
+
+
+def _missing(
+    due: list[tuple[dt.date, dt.date]],
+    declared_until: dt.date | None,
+    declared: list[tuple[dt.date, dt.date]] | None,
+) -> tuple[tuple[dt.date, dt.date], ...]:
+    """Due periods no declaration overlaps. Without the declared periods, those after the last one."""
+    if declared is None:
+        return tuple(p for p in due if declared_until is None or p[1] > declared_until)
+    return tuple(
+        (first, last)
+        for first, last in due
+        if not any(start <= last and end >= first for start, end in declared)
+    )
+
+
+def _missing_text(missing: tuple[tuple[dt.date, dt.date], ...]) -> str:
+    if len(missing) == 1:
+        first, last = missing[0]
+        period = f"du {_fr_date(first)} au {_fr_date(last)}"
+        return f"Déclaration manquante : la période {period} n'a pas été déclarée."
+    listed = ", ".join(f"du {_fr_date(first)} au {_fr_date(last)}" for first, last in missing[:6])
+    more = f" et {len(missing) - 6} autres" if len(missing) > 6 else ""
+    return f"Déclarations manquantes ({len(missing)} périodes) : {listed}{more}."
 
 
 def project(
@@ -120,13 +152,15 @@ def project(
     declared_until: dt.date | None,
     on: dt.date,
     threshold: Decimal,
+    declared: list[tuple[dt.date, dt.date]] | None = None,
 ) -> Projection:
-    """The figures of the method above, from plain values."""
+    """The figures of the method above, from plain values; `declared` are the declared periods (first
+    and last day), which name the missing ones."""
     # SQLite sums decimals as floats: round to the hundredth the lines are stored with.
     achieved = Decimal(achieved).quantize(HUNDREDTH, ROUND_HALF_UP)
     schedule = periods(start, end, frequency_months)
-    due = [last for _first, last in schedule if last < on]
-    last_due = due[-1] if due else None
+    due_periods = [(first, last) for first, last in schedule if last < on]
+    last_due = due_periods[-1][1] if due_periods else None
     candidates = [day for day in (last_due, declared_until) if day is not None]
     observed = min(max(candidates), end) if candidates else None
     total_days = Decimal((end - start).days + 1)
@@ -134,7 +168,8 @@ def project(
     expected = (Decimal(required) * elapsed / total_days).quantize(HUNDREDTH, ROUND_HALF_UP)
     projected = (achieved * total_days / elapsed).quantize(HUNDREDTH, ROUND_HALF_UP) if elapsed else None
     behind = bool(elapsed) and achieved < expected * (1 - Decimal(threshold))
-    late = last_due is not None and (declared_until is None or declared_until < last_due)
+    missing = _missing(due_periods, declared_until, declared)
+    late = bool(missing)
     upcoming = [last for _first, last in schedule if declared_until is None or last > declared_until]
     next_due = upcoming[0] if upcoming else None
     alert = ""
@@ -149,8 +184,7 @@ def project(
             )
         alert += "."
     if late:
-        late_text = f"Déclaration manquante : la période close le {_fr_date(last_due)} n'a pas été déclarée."
-        alert = f"{alert} {late_text}".strip()
+        alert = f"{alert} {_missing_text(missing)}".strip()
     return Projection(
         required=required,
         achieved=achieved,
@@ -161,6 +195,7 @@ def project(
         late=late,
         next_due=next_due,
         alert=alert,
+        missing=missing,
     )
 
 
@@ -170,7 +205,7 @@ def _threshold(clause) -> Decimal:
     return settings_for(clause.organisation).alert_threshold
 
 
-def _projection(clause, achieved, declared_until, on, threshold) -> Projection | None:
+def _projection(clause, achieved, declared, on, threshold) -> Projection | None:
     if not (
         clause.is_insertion and clause.start_date and clause.end_date and clause.hours_required is not None
     ):
@@ -181,9 +216,10 @@ def _projection(clause, achieved, declared_until, on, threshold) -> Projection |
         start=clause.start_date,
         end=clause.end_date,
         frequency_months=FREQUENCY_MONTHS[clause.reporting_frequency],
-        declared_until=declared_until,
+        declared_until=max((end for _start, end in declared), default=None),
         on=on,
         threshold=threshold,
+        declared=declared,
     )
 
 
@@ -192,12 +228,12 @@ def progress(clause, *, on: dt.date | None = None) -> Projection | None:
     achieved = DeclarationLine.objects.filter(declaration__clause=clause).aggregate(total=Sum("hours"))[
         "total"
     ]
-    declared_until = clause.declarations.aggregate(last=Max("period_end"))["last"]
-    return _projection(clause, achieved, declared_until, on or dt.date.today(), _threshold(clause))
+    declared = list(clause.declarations.values_list("period_start", "period_end"))
+    return _projection(clause, achieved, declared, on or dt.date.today(), _threshold(clause))
 
 
 def progress_many(clauses, *, on: dt.date | None = None) -> dict[int, Projection | None]:
-    """`progress` for many clauses in two aggregate queries (plus one per organisation for the threshold)."""
+    """`progress` for many clauses in two queries (plus one for the organisations' thresholds)."""
     from .models import ClauseSettings
 
     clauses = list(clauses)
@@ -207,11 +243,11 @@ def progress_many(clauses, *, on: dt.date | None = None) -> dict[int, Projection
         .values_list("declaration__clause_id")
         .annotate(total=Sum("hours"))
     )
-    declared = dict(
-        Declaration.objects.filter(clause_id__in=ids)
-        .values_list("clause_id")
-        .annotate(last=Max("period_end"))
-    )
+    declared: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
+    for clause_id, start, end in Declaration.objects.filter(clause_id__in=ids).values_list(
+        "clause_id", "period_start", "period_end"
+    ):
+        declared[clause_id].append((start, end))
     thresholds = dict(
         ClauseSettings.objects.filter(organisation_id__in={c.organisation_id for c in clauses}).values_list(
             "organisation_id", "alert_threshold"
@@ -223,7 +259,7 @@ def progress_many(clauses, *, on: dt.date | None = None) -> dict[int, Projection
         clause.pk: _projection(
             clause,
             achieved.get(clause.pk),
-            declared.get(clause.pk),
+            declared.get(clause.pk, []),
             day,
             thresholds.get(clause.organisation_id, default),
         )
