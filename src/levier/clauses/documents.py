@@ -11,7 +11,7 @@ Which documents a purchase gets: the CCAP article and the commitment form for an
 condition), the criterion wording for a social award criterion, the notice mention for a reservation.
 
 The files are written by the shared writers of `levier.core.documents` (DOCX and PDF, A4 portrait, DejaVu
-fonts shipped in data/fonts so that « » ’ € œ render).
+fonts shipped in core/data/fonts so that « » ’ € œ render).
 """
 
 from __future__ import annotations

@@ -43,10 +43,6 @@ from .models import ClauseStatus, DocumentKind, Eligibility, Way
 # Who writes and awards clauses; who edits the organisation's document templates.
 EDIT_ROLES = (Role.BUYER, Role.FACILITATOR, Role.ADMIN)
 TEMPLATE_ROLES = (Role.FACILITATOR, Role.ADMIN)
-CONTENT_TYPES = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "pdf": "application/pdf",
-}
 
 
 def _context(request, title: str, **extra) -> dict:
@@ -280,7 +276,7 @@ def clause_document(request, clause, document_kind, fmt):
     if not wanted:
         raise Http404("Ce document ne concerne pas cette clause.")
     file_name, content = documents.render(wanted[0], found, fmt)
-    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    response = HttpResponse(content, content_type=documents.CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{file_name}"'
     return response
 

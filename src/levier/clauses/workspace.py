@@ -18,13 +18,14 @@ from django.views.decorators.http import require_GET
 
 from levier.core import audit
 from levier.core.charts import Bar, bar_chart
+from levier.core.documents import CONTENT_TYPES
 from levier.rules.hours import format_number_fr
 
 from . import exports, forecast, selectors
 
 # "What is due" looks this far ahead, so that the facilitator can remind companies before the date.
 DUE_SOON_DAYS = 30
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = CONTENT_TYPES["xlsx"]
 
 
 def _scope(request):

@@ -16,7 +16,7 @@ no-break spaces): the writers copy it as it is. A bar chart is drawn as bars (re
 characters in a table in the DOCX), each with its label and its value as text, so the chart keeps its data
 and reads back from the file.
 
-PDF: fpdf2 with DejaVu Sans (shipped in levier/clauses/data/fonts, its licence beside it) so that « » ’ € œ
+PDF: fpdf2 with DejaVu Sans (shipped in levier/core/data/fonts, its licence beside it) so that « » ’ € œ
 and narrow no-break spaces render.
 """
 
@@ -29,7 +29,7 @@ from importlib import resources
 
 from levier.core.charts import Bar
 
-FONT_DIR = resources.files("levier.clauses").joinpath("data", "fonts")
+FONT_DIR = resources.files("levier.core").joinpath("data", "fonts")
 FONT = "DejaVu"
 
 CONTENT_TYPES = {

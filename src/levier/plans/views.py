@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from levier.core.charts import Bar, bar_chart, short_euros
+from levier.core.documents import CONTENT_TYPES
 from levier.core.navigation import SECTIONS_BY_KEY
 from levier.core.tenancy import org_view
 from levier.ingest.french_values import format_amount_fr
@@ -395,7 +396,7 @@ def coming_up(request):
     )
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = CONTENT_TYPES["xlsx"]
 
 
 @org_view()

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 
+from levier.core.documents import CONTENT_TYPES
 from levier.core.tenancy import org_view
 from levier.directory import selectors as directory_selectors
 
@@ -193,7 +194,7 @@ def _export(request, sourcing_list, kind: str):
     name = slugify(found.title) or "liste"
     if kind == "xlsx":
         content = exports.to_xlsx(found, entries)
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        content_type = CONTENT_TYPES["xlsx"]
     else:
         content = exports.to_csv(found, entries)
         content_type = "text/csv; charset=utf-8"
