@@ -27,6 +27,7 @@ def test_report_command_writes_readable_files(world, tmp_path):
 
     text = " ".join(page.extract_text() for page in PdfReader(paths[".pdf"]).pages)
     assert "Bilan 2026" in text and "Marchés et lots réservés" in text
+    assert "Territoire : " in text  # the rule the transferable segments were drawn with
     assert "4 000 €" in text  # spend with SIAE
     import docx
 

@@ -21,7 +21,7 @@ from levier.rules.hours import format_money_fr, format_number_fr
 from .indicators import indicators
 from .models import Indicator, SpendLine, SupplierMatch
 from .progress import SHARE_INDICATORS, compliance, progress
-from .segments import transferable_segments
+from .segments import territory, transferable_segments
 
 MONEY_INDICATORS = frozenset({Indicator.SPEND_ESAT_EA, Indicator.SPEND_SIAE})
 
@@ -211,13 +211,15 @@ def build(organisation, year: int) -> Report:
         )
     )
 
-    segments = transferable_segments(organisation, year)
+    place = territory(organisation)
+    segments = transferable_segments(organisation, year, place=place)
     blocks.extend(
         _section(
             "Segments transférables",
             [
                 "Catégories achetées à des fournisseurs ordinaires alors que des structures inclusives "
-                "du territoire proposent ce secteur."
+                "du territoire proposent ce secteur.",
+                f"Territoire : {place.description_fr}",
             ],
             [
                 table(
