@@ -107,3 +107,20 @@ def test_mapping_screen_is_for_importers_of_the_organisation(client, scene, sett
         == 404
     )
     assert not SpendColumnMapping.objects.exists()
+
+
+def test_status_while_the_worker_reads_counts_the_lines_read(client, scene):
+    from levier.steering import importing
+
+    found = importing.preview(scene.steward, scene.org, csv_bytes(odd_rows(), ODD_HEADERS), "g.csv", YEAR)
+    SpendImport.objects.filter(pk=found.pk).update(status=SpendImportStatus.READING, progress=12_400)
+    client.force_login(scene.steward)
+    status_url = scene.url("import_status", spend_import=found.pk)
+    reading = client.get(status_url, headers={"HX-Request": "true"})
+    assert "HX-Refresh" not in reading
+    assert "Lecture du fichier en cours : 12400 lignes lues" in reading.content.decode()
+    assert 'hx-trigger="every 1s"' in reading.content.decode()
+    # While the file is read, neither the mapping screen nor the commit is offered.
+    page = client.get(scene.url("import", spend_import=found.pk)).content.decode()
+    assert "Confirmer l'import" not in page and "Indiquer les colonnes" not in page
+    assert client.get(scene.url("import_mapping", spend_import=found.pk)).status_code == 302
