@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache, wraps
 from importlib import resources
 from typing import Any
 
@@ -94,33 +94,118 @@ def _share(value: object, name_fr: str) -> Decimal:
     return number
 
 
+_ONE = Decimal(1)
+_CENT = Decimal("0.01")
+# Whole numbers below this bound are written without the Decimal round trip: with up to `_FAST_DECIMALS`
+# decimals their quantized value holds at most 26 digits, well inside Decimal's 28, so nothing is rounded
+# and no error can arise there; the digits are the same.
+_FAST_INT_BOUND = 10**18
+_FAST_DECIMALS = 8
+# Floats that are whole and below this bound print as "123.0" (no exponent), so their Decimal is that integer.
+_FAST_FLOAT_BOUND = 1e15
+
+
 def round_hours(value: Decimal) -> int:
     """Nearest hour, halves up; never negative."""
-    return max(0, int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP)))
+    return max(0, int(value.quantize(_ONE, rounding=ROUND_HALF_UP)))
+
+
+@cache
+def _quantum(decimals: int) -> Decimal:
+    return _ONE.scaleb(-decimals)
+
+
+def _grouped(whole: int) -> str:
+    """1234567 -> "1 234 567" (a negative number keeps its sign)."""
+    return f"{whole:,}".replace(",", " ")
 
 
 def format_number_fr(value: Decimal | float | int, decimals: int = 2) -> str:
     """1000000 -> "1 000 000", 27.5 -> "27,5", 12000.5 -> "12 000,5"."""
-    number = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    if type(value) is int and 0 <= decimals <= _FAST_DECIMALS and -_FAST_INT_BOUND < value < _FAST_INT_BOUND:
+        return _grouped(value)
+    number = Decimal(str(value)).quantize(_quantum(decimals), rounding=ROUND_HALF_UP)
     sign = "-" if number < 0 else ""
     integer, _, fraction = f"{abs(number):f}".partition(".")
-    grouped = f"{int(integer):,}".replace(",", " ")
+    grouped = _grouped(int(integer))
     fraction = fraction.rstrip("0")
     return f"{sign}{grouped},{fraction}" if fraction else f"{sign}{grouped}"
 
 
 def format_money_fr(value: Decimal | float | int) -> str:
     """Euros: "1 000 000 €", "12 000,50 €" (cents shown only when there are some)."""
-    number = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    if number == number.to_integral_value():
-        return f"{format_number_fr(number, 0)} €"
-    text = format_number_fr(number, 2)
-    whole, _, cents = text.partition(",")
-    return f"{whole},{cents.ljust(2, '0')} €"
+    kind = type(value)
+    if kind is int and -_FAST_INT_BOUND < value < _FAST_INT_BOUND:  # type: ignore[operator]
+        return f"{_grouped(value)} €"  # type: ignore[arg-type]
+    if kind is float and value.is_integer() and -_FAST_FLOAT_BOUND < value < _FAST_FLOAT_BOUND:  # type: ignore[union-attr]
+        return f"{_grouped(int(value))} €"
+    number = Decimal(str(value)).quantize(_CENT, rounding=ROUND_HALF_UP)
+    # Quantized to the cent, the number reads "whole.cc": no cents shown when they are "00".
+    sign = "-" if number < 0 else ""
+    whole, _, cents = f"{abs(number):f}".partition(".")
+    grouped = _grouped(int(whole))
+    return f"{sign}{grouped} €" if cents == "00" else f"{sign}{grouped},{cents} €"
 
 
 def format_percent_fr(share: Decimal | float) -> str:
+    try:
+        return _format_percent(share)
+    except TypeError:  # unhashable (or a signalling NaN): the same text, without the memo
+        return _format_percent.__wrapped__(share)
+
+
+# Screenings format the same few shares and rates (labour share of a trade, insertion rate) again and again;
+# equal values of one type give the same text (zero's sign included: "-0" is written "0").
+@lru_cache(maxsize=1024, typed=True)
+def _format_percent(share: Decimal | float) -> str:
     return f"{format_number_fr(Decimal(str(share)) * 100, 2)} %"
+
+
+# --- The terms of the calculation but the amount, checked, converted and written once per value -----------
+# A screening run computes hours for thousands of amounts with the same few shares, rate and cost.
+
+
+def _memoised_for_plain_numbers(function):
+    """`function` memoised when every argument is an int or a non-zero float: their Decimal (made from
+    `str`) then depends on the value alone. The equal 0.0 and -0.0 give Decimal("0.0") and Decimal("-0.0"),
+    equal Decimals may differ in exponent: those are computed each time, as are errors (never memoised)."""
+    memoised = lru_cache(maxsize=1024, typed=True)(function)
+
+    @wraps(function)
+    def call(*values):
+        for value in values:
+            kind = type(value)
+            if not (kind is int or (kind is float and value)):
+                return function(*values)
+        return memoised(*values)
+
+    return call
+
+
+@_memoised_for_plain_numbers
+def _labour_terms(labour_share: object) -> tuple[Decimal, str]:
+    share = _share(labour_share, "Part de main-d'œuvre")
+    return share, format_percent_fr(share)
+
+
+@_memoised_for_plain_numbers
+def _other_terms(
+    insertion_rate: object, hourly_cost: object, taken_over_share: object
+) -> tuple[Decimal, Decimal, Decimal, str]:
+    """Rate, cost and taken-over share (checked in that order), and the text from the taken-over share to
+    the "=" sign: " × (1 − 20 % de personnel repris) × 5 % ÷ 30 €/h = "."""
+    rate = _share(insertion_rate, "Taux d'insertion")
+    cost = _decimal(hourly_cost, "Coût horaire chargé")
+    if cost <= 0:
+        raise HoursError("Coût horaire chargé : un montant strictement positif est attendu.")
+    taken_over = _share(taken_over_share, "Part du personnel repris")
+    taken_text = f" × (1 − {format_percent_fr(taken_over)} de personnel repris)" if taken_over else ""
+    return (
+        rate,
+        cost,
+        taken_over,
+        f"{taken_text} × {format_percent_fr(rate)} ÷ {format_number_fr(cost)} €/h = ",
+    )
 
 
 @dataclass(frozen=True)
@@ -186,7 +271,7 @@ def insertion_hours(
             raise HoursError(f"Secteur « {sector} » inconnu : sa part de main-d'œuvre n'est pas renseignée.")
         labour_share = labour_shares[sector]
         sources["labour_share"] = f"secteur {sector}"
-    share = _share(labour_share, "Part de main-d'œuvre")
+    share, share_text = _labour_terms(labour_share)
     fallback = defaults(on) if insertion_rate is None or hourly_cost is None else None
     if insertion_rate is None:
         insertion_rate = fallback.insertion_rate  # type: ignore[union-attr]
@@ -194,19 +279,11 @@ def insertion_hours(
     if hourly_cost is None:
         hourly_cost = fallback.hourly_cost  # type: ignore[union-attr]
         sources["hourly_cost"] = fallback.hourly_cost_source  # type: ignore[union-attr]
-    rate = _share(insertion_rate, "Taux d'insertion")
-    cost = _decimal(hourly_cost, "Coût horaire chargé")
-    if cost <= 0:
-        raise HoursError("Coût horaire chargé : un montant strictement positif est attendu.")
-    taken_over = _share(taken_over_share, "Part du personnel repris")
+    rate, cost, taken_over, rest_text = _other_terms(insertion_rate, hourly_cost, taken_over_share)
 
     exact = amount * share * (1 - taken_over) * rate / cost
     hours = round_hours(exact)
-    factors = [format_money_fr(amount), format_percent_fr(share)]
-    if taken_over:
-        factors.append(f"(1 − {format_percent_fr(taken_over)} de personnel repris)")
-    factors.append(format_percent_fr(rate))
-    explanation = f"{' × '.join(factors)} ÷ {format_number_fr(cost)} €/h = {format_number_fr(hours)} h"
+    explanation = f"{format_money_fr(amount)} × {share_text}{rest_text}{format_number_fr(hours)} h"
     return HoursResult(
         amount_ht=amount,
         labour_share=share,
