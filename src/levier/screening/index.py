@@ -8,6 +8,7 @@ département and the national ones; the exact area and capacity checks run on th
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -46,6 +47,18 @@ class _SectorBucket:
     by_departement: dict[str, list[_Row]] = field(default_factory=dict)
     national: list[_Row] = field(default_factory=list)
     max_radius_km: float = 0.0  # largest declared radius among the grid's structures
+    # The grid's cells by row, filled once the grid is complete: row -> (its occupied columns in increasing
+    # order, the cells' structures in the same order), so that a window reads a row's cells by bisection.
+    grid_rows: dict[int, tuple[list[int], list[list[_GridRow]]]] = field(default_factory=dict)
+
+    def index_rows(self) -> None:
+        by_row: dict[int, list[tuple[int, list[_GridRow]]]] = {}
+        for (row, col), rows in self.grid.items():
+            by_row.setdefault(row, []).append((col, rows))
+        self.grid_rows = {}
+        for row, cells in by_row.items():
+            cells.sort(key=lambda cell: cell[0])
+            self.grid_rows[row] = ([col for col, _rows in cells], [rows for _col, rows in cells])
 
 
 def structure_capacity(entry: StructureEntry, policy: Policy) -> float | None:
@@ -106,6 +119,8 @@ class DirectoryIndex:
                 elif entry.departement:
                     # No position: its own département is the only area we can vouch for.
                     bucket.by_departement.setdefault(entry.departement, []).append((entry, number))
+        for bucket in self._buckets.values():
+            bucket.index_rows()
         # Capacities depend on the policy's turnover figures only: worked out once per set of figures.
         self._capacities: dict[tuple[float, float, float], list[float | None]] = {}
         self._provisions: dict[tuple[str, ...], str] = {}
@@ -165,11 +180,17 @@ class DirectoryIndex:
                 if abs(r - row) <= dlat and abs(c - col) <= dlon:
                     yield rows
             return
+        # The window's occupied cells, row by row and column by column (the order of probing each cell).
+        grid_rows = bucket.grid_rows
+        first, last = col - dlon, col + dlon
         for r in range(row - dlat, row + dlat + 1):
-            for c in range(col - dlon, col + dlon + 1):
-                rows = grid.get((r, c))
-                if rows:
-                    yield rows
+            found = grid_rows.get(r)
+            if found is None:
+                continue
+            cols, cells = found
+            for i in range(bisect_left(cols, first), bisect_right(cols, last)):
+                if cells[i]:
+                    yield cells[i]
 
     def candidates(
         self,
@@ -224,6 +245,7 @@ class DirectoryIndex:
                 # rules.geography.haversine_km, with the structure's side worked out at build time.
                 phi1 = math.radians(lat)
                 cos1 = math.cos(phi1)
+                sin, radians, asin, sqrt = math.sin, math.radians, math.asin, math.sqrt
                 for rows in self._cells(bucket, lat, lon, reach):
                     for entry, number, elat, elon, phi2, cos2, own in rows:
                         radius = own or default_radius
@@ -232,11 +254,8 @@ class DirectoryIndex:
                             continue
                         if entry.id in seen:
                             continue
-                        a = (
-                            math.sin((phi2 - phi1) / 2) ** 2
-                            + cos1 * cos2 * math.sin(math.radians(elon - lon) / 2) ** 2
-                        )
-                        distance = 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+                        a = sin((phi2 - phi1) / 2) ** 2 + cos1 * cos2 * sin(radians(elon - lon) / 2) ** 2
+                        distance = 2 * EARTH_RADIUS_KM * asin(min(1.0, sqrt(a)))
                         if distance <= radius:
                             keep(entry, number, distance)
             elif not departement:

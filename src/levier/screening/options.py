@@ -474,12 +474,14 @@ def none_option(ctx: Context, others: Sequence[Option]) -> Option:
 
 
 def total_score(factors: Sequence[Factor]) -> float:
-    return round(max(0.0, min(100.0, sum(f.weight for f in factors))), 1)
+    return round(max(0.0, min(100.0, sum([f.weight for f in factors]))), 1)
+
+
+_POSITION = {code: i for i, code in enumerate(ORDER)}
 
 
 def rank(options: Sequence[Option]) -> tuple[Option, ...]:
-    position = {code: i for i, code in enumerate(ORDER)}
-    return tuple(sorted(options, key=lambda o: (-o.score, position.get(o.code, len(ORDER)))))
+    return tuple(sorted(options, key=lambda o: (-o.score, _POSITION.get(o.code, len(ORDER)))))
 
 
 def reservation_codes(frame: Frame | None) -> tuple[str, ...]:

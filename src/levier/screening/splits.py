@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import replace
+from typing import NamedTuple
 
 from levier.rules.hours import format_money_fr
 from levier.rules.sectors import cpv_prefix
@@ -42,12 +42,32 @@ def _nearest(point: tuple[float, float], centres: list[tuple[float, float]]) -> 
     return best
 
 
-def _kmeans(points: Sequence[tuple[float, float]], k: int, rounds: int = 12) -> list[int]:
-    """Deterministic k-means (farthest-point start): the cluster number of each point."""
+def _farthest_first(points: Sequence[tuple[float, float]], k: int) -> list[tuple[float, float]]:
+    """The first point, then again and again the point farthest from those already taken (the first one
+    on a tie), `k` in all. The start of k-means for k is the start for k - 1 plus one point, so the
+    geographic groupings compute it once for the largest k and take its beginning."""
     centres = [points[0]]
+    # Each point's squared distance to its nearest centre so far (the minimum over the centres, kept up to
+    # date as centres come in: the same numbers as recomputing it over all of them).
+    nearest = [(p[0] - points[0][0]) ** 2 + (p[1] - points[0][1]) ** 2 for p in points]
     while len(centres) < k:
-        far = max(points, key=lambda p: min((p[0] - c[0]) ** 2 + (p[1] - c[1]) ** 2 for c in centres))
+        far = points[max(range(len(points)), key=nearest.__getitem__)]
         centres.append(far)
+        nearest = [
+            min(d, (p[0] - far[0]) ** 2 + (p[1] - far[1]) ** 2) for p, d in zip(points, nearest, strict=True)
+        ]
+    return centres
+
+
+def _kmeans(
+    points: Sequence[tuple[float, float]],
+    k: int,
+    rounds: int = 12,
+    start: Sequence[tuple[float, float]] | None = None,
+) -> list[int]:
+    """Deterministic k-means (farthest-point start, or `start[:k]` when given): the cluster number of each
+    point."""
+    centres = list(start[:k]) if start is not None else _farthest_first(points, k)
     labels: list[int] = []
     for _ in range(rounds):
         new = [_nearest(p, centres) for p in points]
@@ -98,8 +118,10 @@ def _geographic_groups(sites: Sequence[PlaceInput], index: DirectoryIndex) -> li
     located = [(site, index.position(site)) for site in sites]
     located = [(site, pos) for site, pos in located if pos is not None]
     points = [(pos[0], pos[1] * math.cos(math.radians(pos[0]))) for _site, pos in located]
-    for k in range(2, min(MAX_GEOGRAPHIC_LOTS, len(located)) + 1):
-        labels = _kmeans(points, k)
+    largest = min(MAX_GEOGRAPHIC_LOTS, len(located))
+    start = _farthest_first(points, largest) if largest >= 2 else []
+    for k in range(2, largest + 1):
+        labels = _kmeans(points, k, start=start)
         groups = [
             [site for (site, _p), label in zip(located, labels, strict=True) if label == i] for i in range(k)
         ]
@@ -109,9 +131,27 @@ def _geographic_groups(sites: Sequence[PlaceInput], index: DirectoryIndex) -> li
     return ways
 
 
+class _Draft(NamedTuple):
+    """A proposed lot before its candidates are known: the fields of `SplitLot` but `candidates`. Most drafts
+    belong to groupings that lose, so only the winners' become `SplitLot`s."""
+
+    label_fr: str
+    annual_amount: float
+    sectors: tuple[str, ...]
+    cpv: str | None
+    number: str
+    title: str
+    place: PlaceInput | None
+    share: float
+    departements: tuple[str, ...] = ()
+
+    def lot(self, candidates: tuple[Candidate, ...]) -> SplitLot:
+        return SplitLot(candidates=candidates, **self._asdict())
+
+
 def _located(
-    drafts: list[SplitLot], index: DirectoryIndex, policy: Policy, seen: dict | None = None
-) -> list[tuple[SplitLot, tuple[Candidate, ...]]]:
+    drafts: list[_Draft], index: DirectoryIndex, policy: Policy, seen: dict | None = None
+) -> list[tuple[_Draft, tuple[Candidate, ...]]]:
     """Each lot with every capable structure of any kind; `_evaluate` keeps the kinds of a reservation.
 
     `seen` remembers lots already located: the same cluster of sites comes back in several groupings."""
@@ -136,7 +176,7 @@ class _Trial:
         self,
         basis: str,
         label_fr: str,
-        located: list[tuple[SplitLot, tuple[Candidate, ...]]],
+        located: list[tuple[_Draft, tuple[Candidate, ...]]],
         code: str,
         before: int,
         policy: Policy,
@@ -153,8 +193,7 @@ class _Trial:
 
     def split(self) -> LotSplit:
         split_lots = [
-            replace(lot, candidates=chosen)
-            for (lot, _found), chosen in zip(self.located, self.chosen, strict=True)
+            draft.lot(chosen) for (draft, _found), chosen in zip(self.located, self.chosen, strict=True)
         ]
         per_lot = ", ".join(f"{lot.label_fr} : {lot.candidate_count}" for lot in split_lots)
         group = opts.KIND_GROUPS_FR[self.code]
@@ -201,7 +240,7 @@ def propose_splits(
             place = _centroid(group, index)
             title = place.label or place.departement or f"secteur {number}"
             lots.append(
-                SplitLot(
+                _Draft(
                     label_fr=f"Lot {number} ({title})",
                     annual_amount=round(annual * len(group) / total_sites, 2),
                     departements=tuple(sorted({s.departement for s in group if s.departement})),
@@ -240,7 +279,7 @@ def propose_splits(
             sector = index.taxonomy.get(code_sector)
             title = sector.label if sector else code_sector
             lots.append(
-                SplitLot(
+                _Draft(
                     label_fr=f"Lot {number} ({title})",
                     annual_amount=round(share, 2),
                     sectors=(code_sector,),
