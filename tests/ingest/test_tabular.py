@@ -247,3 +247,92 @@ def test_row_error_locations():
     assert error.message_fr == "Ligne 42, champ SIRET : 13 chiffres."
     assert str(RowError(3, None, None, "rejeté.", row_label="Élément")) == "Élément 3 : rejeté."
     assert RowError(5, "Nom", None, "vide.", sheet="EA").location_fr == "Feuille « EA », ligne 5, champ Nom"
+
+
+# --- ODS -------------------------------------------------------------------------------------------------
+
+
+def _ods_and_xlsx(tmp_path, rows, title="Liste nationale des EA (fictive)"):
+    """The same sheet as LibreOffice writes it (.ods, title merged across the width) and as an .xlsx."""
+    from tests.ingest.plan_factory import Grid, write_ods
+
+    width = len(rows[0])
+    grid = [[title, *([None] * (width - 1))], [None] * width, *rows]
+    ods = write_ods(Grid(grid, [(1, 1, 1, width)]), tmp_path / "liste.ods", "EA")
+    xlsx = tmp_path / "liste.xlsx"
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "EA"
+    for row in grid:
+        sheet.append(row)
+    workbook.save(xlsx)
+    return ods, xlsx
+
+
+def test_ods_is_read_like_the_same_xlsx(tmp_path):
+    import datetime as dt
+
+    ods, xlsx = _ods_and_xlsx(
+        tmp_path,
+        [
+            ["N° SIRET", "Raison sociale", "Code postal", "Date"],
+            [12345678901234, "EA du Test", 1000.0, dt.datetime(2024, 3, 15)],
+            [None, None, None, None],
+            ["98765432109876", "Autre", "75011", None],
+        ],
+    )
+    table, rows = read_all(ods)
+    assert (table.info.format, table.info.sheet, table.info.header_row) == ("ods", "EA", 3)
+    assert table.info.headers == ["N° SIRET", "Raison sociale", "Code postal", "Date"]
+    assert rows[0] == (
+        4,
+        {
+            "N° SIRET": "12345678901234",
+            "Raison sociale": "EA du Test",
+            "Code postal": "1000",
+            "Date": "2024-03-15",
+        },
+    )
+    assert rows == read_all(xlsx)[1]
+    # Told apart by its content: an .ods renamed .xlsx is still read as an .ods, not as a broken workbook.
+    renamed = tmp_path / "renommé.xlsx"
+    renamed.write_bytes(ods.read_bytes())
+    assert read_all(renamed)[0].info.format == "ods" and read_all(renamed)[1] == rows
+    with pytest.raises(TableError) as raised:
+        open_table(ods, sheet="Absente")
+    assert raised.value.error.code == "unknown_sheet" and "« EA »" in raised.value.error.message
+
+
+def test_a_structure_list_in_ods_gives_the_records_of_the_same_xlsx(tmp_path):
+    from levier.ingest.structures import read_ea
+
+    siret = "99999999900017"  # fictional, valid check digit
+    ods, xlsx = _ods_and_xlsx(
+        tmp_path,
+        [
+            ["N° SIRET", "Raison sociale", "Type", "Code postal", "Ville"],
+            [float(siret), "EA Fictive du Rhône", "EA", 69003, "Lyon"],
+            [siret, "EA Fictive du Rhône", "EATT", "69003", "Lyon"],
+        ],
+    )
+    from_ods, from_xlsx = read_ea(ods), read_ea(xlsx)
+    assert from_ods.file_info["format"] == "ods" and from_ods.ok
+    [record] = from_ods.records
+    assert (record.siret, record.name, record.kinds, record.rows) == (
+        siret,
+        "EA Fictive du Rhône",
+        ("EA", "EATT"),
+        (4, 5),
+    )
+    assert from_ods.records == from_xlsx.records
+
+
+def test_a_damaged_ods_is_a_table_error(tmp_path):
+    import zipfile
+
+    path = tmp_path / "abime.ods"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office:document-content><pas fini")
+    with pytest.raises(TableError):
+        open_table(path)

@@ -1,11 +1,10 @@
 """OpenDocument spreadsheets (.ods, LibreOffice) opened as a `levier.ingest.tabular.Table`.
 
-`tabular.open_table` reads CSV and XLSX; an .ods is a zip archive like an .xlsx, so it must be told apart
-by its content before `open_table` mistakes it for a damaged Excel workbook. `open_any_table` does that
-and hands an .ods to the streaming reader of the plans import (`levier.ingest.plans.ods_source`), whose
-rows are turned into text the way XLSX cells are (`tabular.cell_to_text`), a title merged across the
-width is read once as in an XLSX, and the header is then found, and the rows handed out, exactly as for
-the other formats.
+An .ods is a zip archive like an .xlsx, so `tabular.open_table` tells it apart by its content (`is_ods`)
+and hands it to `open_ods_table`: the streaming reader of the plans import
+(`levier.ingest.plans.ods_source`) gives the rows, turned into text the way XLSX cells are
+(`tabular.cell_to_text`); a title merged across the width is read once as in an XLSX; the header is then
+found, and the rows handed out, by `tabular.finish_opening`, exactly as for the other formats.
 
 Pure Python: no Django.
 """
@@ -24,12 +23,9 @@ from levier.ingest.tabular import (
     TableError,
     TableInfo,
     cell_to_text,
+    finish_opening,
     open_table,
 )
-
-# The function of `tabular` that finds the header among the first rows and wraps the rest in a Table:
-# private there, used here so that an .ods is read exactly like the other formats.
-from levier.ingest.tabular import _finish_opening as finish_opening
 
 _ZIP_MAGIC = b"PK\x03\x04"
 
@@ -99,7 +95,5 @@ def _unmerged_title(cells: list[str]) -> list[str]:
 
 
 def open_any_table(path: PathLike, *, sheet: str | int | None = None) -> Table:
-    """`tabular.open_table`, .ods included."""
-    if is_ods(path):
-        return open_ods_table(path, sheet)
+    """`tabular.open_table`, which reads .ods itself now (kept for the spend reader's import)."""
     return open_table(path, sheet=sheet)

@@ -1,6 +1,7 @@
 """Low-level reading of the spreadsheets people actually send: CSV in any of the usual French encodings
-and delimiters, and XLSX. Every importer (structure lists, purchase plans, accounting exports) reads
-through `open_table`, so the same damage is handled once:
+and delimiters, XLSX, and ODS (LibreOffice, opened by `levier.ingest.ods_table`). The importers of
+structure lists, declarations and accounting exports read through `open_table`, so the same damage is
+handled once:
 
 - encodings: UTF-8, UTF-8 with BOM, CP1252 (Excel "CSV (séparateur : point-virgule)"), and files that
   mix them line by line (a CP1252 line pasted into a UTF-8 file): each line is decoded on its own;
@@ -323,7 +324,7 @@ def _open_csv(path: Path, encoding: str | None, delimiter: str | None) -> Table:
         raise
     info = TableInfo(format="csv", encoding=encoding, delimiter=delimiter)
     records = _csv_records(binary, encoding, delimiter, info)
-    return _finish_opening(info, records, binary.close)
+    return finish_opening(info, records, binary.close)
 
 
 def _open_xlsx(path: Path, sheet: str | int | None) -> Table:
@@ -366,16 +367,21 @@ def _open_xlsx(path: Path, sheet: str | int | None) -> Table:
         for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
             yield number, [cell_to_text(value) for value in values]
 
-    table = _finish_opening(info, records(), close)
+    table = finish_opening(info, records(), close)
     if max_row:
         table.info.total_rows = max(0, max_row - table.info.header_row)
     return table
 
 
-def _finish_opening(
+def finish_opening(
     info: TableInfo, records: Iterator[tuple[int, list[str]]], closer: Callable[[], None]
 ) -> Table:
-    """Find the header among the first records, then hand the rest to a Table."""
+    """Find the header among the first records, then hand the rest to a Table.
+
+    Every format's opener ends here (CSV and XLSX below, ODS in `levier.ingest.ods_table`): `records` are
+    (row number, cells as text); `closer` releases the file, when the Table is closed or when no header
+    is found.
+    """
     head: list[tuple[int, list[str]]] = []
     try:
         for record in records:
@@ -407,13 +413,19 @@ def open_table(
     encoding: str | None = None,
     delimiter: str | None = None,
 ) -> Table:
-    """Open a CSV or XLSX file (chosen by content, then suffix) and find its header row.
+    """Open a CSV, XLSX or ODS file (chosen by content, then suffix) and find its header row.
 
     Raises `TableError` (with a French message) when the file holds no table at all.
     """
+    # Imported here: the ODS opener builds on this module's `finish_opening`.
+    from levier.ingest.ods_table import is_ods, open_ods_table
+
     path = Path(path)
     with path.open("rb") as probe:
         magic = probe.read(4)
+    if magic == _ZIP_MAGIC and is_ods(path):
+        # An .ods is a zip archive too: told apart by its content, whatever its name.
+        return open_ods_table(path, sheet)
     if magic == _ZIP_MAGIC or path.suffix.lower() in XLSX_SUFFIXES:
         return _open_xlsx(path, sheet)
     return _open_csv(path, encoding, delimiter)
