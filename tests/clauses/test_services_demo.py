@@ -22,7 +22,11 @@ def test_demo_clauses_show_every_state_and_load_once(monkeypatch):
     states = [progress(clause) for clause in active]
     assert sum(1 for found in states if found.behind) == first["clauses en retard"] == 1
     assert sum(1 for found in states if not found.behind and found.achieved > 0) >= 2
-    assert next(found for found in states if found.behind).alert.startswith("En retard")
+    behind = next(found for found in states if found.behind)
+    assert behind.alert.startswith("En retard")
+    # Its holder never declared the second quarter: the period is named.
+    assert len(behind.missing) == first["déclarations manquantes"] == 1
+    assert "Déclaration manquante : la période du " in behind.alert
     closed = Clause.objects.get(status=ClauseStatus.CLOSED)
     assert closed.final_report["achieved"] >= closed.final_report["required"] > 0
     assert closed.final_report["participants"] > 0 and closed.final_report["hours_by_way"]

@@ -2,9 +2,10 @@
 
 Everything is fictional: participants are codes with invented profiles drawn from a seeded generator, so two
 loads give the same data. Dates are relative to today, so that the clause followed monthly is on track, the
-quarterly one is behind (an alert shows), and the one that ended three months ago is closed with its final
-report. Awards name demo structures of the directory (matched by SIRET, hence inclusive) beside fictional
-companies. Loading twice changes nothing: a clause is found by its purchase, lot and kind.
+quarterly one is behind and its holder never declared its second quarter (alerts show), and the one that
+ended three months ago is closed with its final report. Awards name demo structures of the directory
+(matched by SIRET, hence inclusive) beside fictional companies. Loading twice changes nothing: a clause is
+found by its purchase, lot and kind.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ class DemoClause:
     months: int = 12
     frequency: str = "quarterly"
     pace: float = 1.0  # share of the expected hours actually declared
+    forgotten: tuple[int, ...] = ()  # periods (0 = the first) the holder never declared
     people: int = 0
     close: bool = False
     taken_over: Decimal = Decimal(0)
@@ -74,7 +76,7 @@ CLAUSES = [
         people=7,
         holders=[("Voirie Propre Valmont SAS", "holder"), ("@ETTI", "cocontractor")],
     ),
-    # Behind: quarterly declarations well under the expected pace.
+    # Behind: quarterly declarations well under the expected pace, and the second quarter never declared.
     DemoClause(
         "ville-de-valmont",
         "VAL-2027-003",
@@ -83,6 +85,7 @@ CLAUSES = [
         months=36,
         frequency="quarterly",
         pace=0.45,
+        forgotten=(1,),
         people=3,
         holders=[("Arbres et Cimes SARL", "holder"), ("@EI", "subcontractor")],
     ),
@@ -201,16 +204,18 @@ def _declare(user, clause: Clause, spec: DemoClause, today: dt.date, partner: St
     schedule = periods(clause.start_date, clause.end_date, FREQUENCY_MONTHS[clause.reporting_frequency])
     total_days = (clause.end_date - clause.start_date).days + 1
     written = 0
-    for first, last in schedule:
+    for index, (first, last) in enumerate(schedule):
         if last >= today:
             break
+        if index in spec.forgotten:
+            continue
         share = Decimal((last - first).days + 1) / total_days
         hours = Decimal(clause.hours_required) * share * Decimal(str(spec.pace))
         working = rng.sample(people, k=max(1, min(len(people), 1 + rng.randrange(len(people)))))
         lines = []
-        for index, person in enumerate(working):
+        for rank, person in enumerate(working):
             part = (hours / len(working) * Decimal(str(rng.uniform(0.8, 1.2)))).quantize(Decimal("0.5"))
-            line_way = way if index % 2 == 0 else Way.DIRECT_HIRE
+            line_way = way if rank % 2 == 0 else Way.DIRECT_HIRE
             line = {**person, "way": line_way, "hours": part}
             if line_way != Way.DIRECT_HIRE and partner is not None:
                 line.update(structure_name=partner.name, structure_siret=partner.siret)
@@ -277,11 +282,9 @@ def seed(orgs) -> dict[str, int]:
     for org in orgs.values():
         documents.ensure_templates(org)
     demo_clauses = Clause.objects.filter(organisation__in=list(orgs.values()))
-    behind = sum(
-        1
-        for clause in demo_clauses.filter(status=ClauseStatus.ACTIVE)
-        if (found := progress(clause, on=today)) is not None and found.behind
-    )
+    followed = [progress(clause, on=today) for clause in demo_clauses.filter(status=ClauseStatus.ACTIVE)]
+    behind = sum(1 for found in followed if found is not None and found.behind)
+    missing = sum(len(found.missing) for found in followed if found is not None)
     return {
         "clauses créées": created,
         "clauses (total)": demo_clauses.count(),
@@ -293,5 +296,6 @@ def seed(orgs) -> dict[str, int]:
             organisation__in=list(orgs.values())
         ).count(),
         "clauses en retard": behind,
+        "déclarations manquantes": missing,
         "clauses clôturées": demo_clauses.filter(status=ClauseStatus.CLOSED).count(),
     }
