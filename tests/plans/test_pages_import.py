@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from levier.core.column_mapping import NOT_USED
 from levier.organisations.roles import Role
 from levier.plans import views
 from levier.plans.models import ImportMapping, ImportStatus, PlanImport, PlannedPurchase
@@ -53,11 +54,13 @@ def test_upload_preview_mapping_confirm_and_reimport(client, world):
     assert "« Observations élus »" in page and "Préciser les colonnes" in page
     assert not PlannedPurchase.objects.filter(reference__startswith="2027-10").exists()
 
-    # The mapping screen: ignore the comments column, amounts cover the whole duration.
+    # The mapping screen (the shared one): the comments column is not used, amounts cover the whole duration.
     mapping_url = url("import_mapping", world, plan_import=plan_import.pk)
     form = client.get(mapping_url).content.decode()
-    assert "Colonne « Observations élus »" in form and "toute la durée du marché" in form
-    response = client.post(mapping_url, {"column_0": "__ignore__", "amount_basis": "whole_duration"})
+    assert 'id="correspondance-colonnes"' in form and "Observations élus" in form
+    assert "toute la durée du marché" in form
+    assert '<option value="" selected>Décider plus tard</option>' in form
+    response = client.post(mapping_url, {"column_0": NOT_USED, "amount_basis": "whole_duration"})
     assert response.status_code == 302
     again = PlanImport.objects.filter(organisation=world.org).latest("pk")
     assert again.pk != plan_import.pk and again.report["unmapped_columns"] == []
@@ -82,6 +85,44 @@ def test_upload_preview_mapping_confirm_and_reimport(client, world):
     assert (second.created, second.updated, second.unchanged, second.errors) == (0, 0, 2, 0)
     client.post(url("import_commit", world, plan_import=second.pk))
     assert PlannedPurchase.objects.filter(reference__startswith="2027-10").count() == 2
+
+
+def test_mapping_screen_errors_in_french_and_deciding_later_remembers_nothing(client, world):
+    header = HEADER.replace("Observations élus", "Observations élus;Remarques")
+    body = "2027-101;Nettoyage des locaux;Direction des bâtiments;120 000 €;mars 2027;prioritaire;urgent\n"
+    client.force_login(world.user(Role.BUYER))
+    text = f"Programmation des achats {YEAR};;;;;;\n;;;;;;\n" + header + body
+    response = client.post(
+        url("import_upload", world),
+        {"file": SimpleUploadedFile("plan.csv", text.encode("cp1252")), "year": YEAR},
+    )
+    plan_import = PlanImport.objects.filter(organisation=world.org).latest("pk")
+    columns = plan_import.report["unmapped_columns"]
+    assert columns == ["Observations élus", "Remarques"] and plan_import.report["needs_amount_basis"]
+    mapping_url = url("import_mapping", world, plan_import=plan_import.pk)
+    index = {header: f"column_{i}" for i, header in enumerate(columns)}
+
+    # Two columns for one field, and a value that is not a field: French errors naming the columns.
+    data = {name: "place" for name in index.values()} | {"amount_basis": "per_year"}
+    page = html.unescape(client.post(mapping_url, data).content.decode())
+    duplicate = "« Lieu d'exécution » est déjà donné par la colonne « Observations élus »"
+    assert f"{duplicate} : une seule colonne par champ." in page
+    page = html.unescape(
+        client.post(mapping_url, {index["Remarques"]: "rien", "amount_basis": "per_year"}).content.decode()
+    )
+    assert "Colonne « Remarques » : choisissez un champ de la liste." in page
+    page = html.unescape(client.post(mapping_url, {index["Remarques"]: NOT_USED}).content.decode())
+    assert "Dites si les montants couvrent une année ou toute la durée du marché." in page
+    assert not ImportMapping.objects.filter(organisation=world.org).exists()
+
+    # "Décider plus tard" (the default) remembers nothing for that column; "not used" is remembered.
+    response = client.post(mapping_url, {index["Remarques"]: NOT_USED, "amount_basis": "per_year"})
+    assert response.status_code == 302
+    remembered = {row.header: row.field for row in ImportMapping.objects.filter(organisation=world.org)}
+    assert remembered == {"Remarques": "", "": ""}  # the amount basis row, and no row for "Observations élus"
+    again = PlanImport.objects.filter(organisation=world.org).latest("pk")
+    assert again.pk != plan_import.pk and again.report["unmapped_columns"] == ["Observations élus"]
+    assert not again.report["needs_amount_basis"]
 
 
 def test_a_changed_line_says_what_changed(client, world):

@@ -9,6 +9,7 @@ from pathlib import Path
 from django import forms
 from django.forms.models import fields_for_model
 
+from levier.core.column_mapping import ColumnMappingForm
 from levier.ingest.french_values import format_amount_fr, parse_amount
 from levier.ingest.plans import FIELD_LABELS_FR
 from levier.organisations.roles import Role
@@ -295,24 +296,23 @@ class UploadForm(forms.Form):
         return upload
 
 
-IGNORE = "__ignore__"
+class MappingForm(ColumnMappingForm):
+    """One choice per column the header dictionary did not recognise: the field it feeds, "not used", or
+    "decide later" (the default, which remembers nothing); and what amounts cover when no column says it.
 
+    The shared column-mapping screen (`levier.core.column_mapping`) with the plan's fields."""
 
-class MappingForm(forms.Form):
-    """One choice per column the header dictionary did not recognise: the field it feeds, or ignore it."""
-
-    def __init__(self, *args, columns: list[str], needs_amount_basis: bool, **kwargs):
-        super().__init__(*args, **kwargs)
-        choices = [
-            ("", "Décider plus tard"),
-            (IGNORE, "Ignorer cette colonne"),
-            *((name, label) for name, label in FIELD_LABELS_FR.items()),
-        ]
-        self.columns = list(columns)
-        for index, header in enumerate(self.columns):
-            self.fields[f"column_{index}"] = forms.ChoiceField(
-                label=f"Colonne « {header} »", choices=choices, required=False
-            )
+    def __init__(
+        self,
+        *args,
+        columns: list[str],
+        needs_amount_basis: bool,
+        samples: dict[str, list[str]] | None = None,
+        **kwargs,
+    ):
+        super().__init__(
+            *args, headers=columns, fields=FIELD_LABELS_FR, samples=samples, allow_later=True, **kwargs
+        )
         if needs_amount_basis:
             self.fields["amount_basis"] = forms.ChoiceField(
                 label="Les montants dont la colonne ne précise pas la base couvrent",
@@ -320,30 +320,15 @@ class MappingForm(forms.Form):
                     (AmountBasis.PER_YEAR, "une année"),
                     (AmountBasis.WHOLE_DURATION, "toute la durée du marché"),
                 ],
+                error_messages={
+                    "required": "Dites si les montants couvrent une année ou toute la durée du marché.",
+                    "invalid_choice": "Choisissez « une année » ou « toute la durée du marché ».",
+                },
             )
 
-    def clean(self):
-        data = super().clean()
-        fields_used: dict[str, str] = {}
-        for index, header in enumerate(self.columns):
-            value = data.get(f"column_{index}")
-            if value and value != IGNORE:
-                if value in fields_used:
-                    label, other = FIELD_LABELS_FR[value], fields_used[value]
-                    self.add_error(
-                        f"column_{index}", f"« {label} » est déjà donné par la colonne « {other} »."
-                    )
-                fields_used[value] = header
-        return data
-
     def answers(self) -> tuple[dict[str, str], list[str], str | None]:
-        mapping, ignored = {}, []
-        for index, header in enumerate(self.columns):
-            value = self.cleaned_data.get(f"column_{index}")
-            if value == IGNORE:
-                ignored.append(header)
-            elif value:
-                mapping[value] = header
+        """{field: header}, the headers not used, and what amounts cover (None: not asked)."""
+        mapping, ignored = super().answers()
         return mapping, ignored, self.cleaned_data.get("amount_basis") or None
 
 

@@ -44,6 +44,7 @@ from django.utils import timezone
 
 from levier.core import audit
 from levier.core.bulk_insert import insert
+from levier.core.column_mapping import save_answers
 from levier.ingest.errors import RowError, Severity, count_by_code
 from levier.ingest.plans import FIELD_LABELS_FR, FIELDS, PlannedPurchaseRecord, normalise_header, read_plan
 from levier.ingest.plans import AmountBasis as ReaderBasis
@@ -168,16 +169,9 @@ def save_mapping(
         raise ValidationError(f"Champ inconnu : {', '.join(sorted(unknown))}.")
     if amount_basis and amount_basis not in AmountBasis.values:
         raise ValidationError(f"Base de montant inconnue : {amount_basis}.")
-    saved = []
-    answers = [(header, field_name) for field_name, header in mapping.items() if header]
-    answers += [(header, "") for header in ignored if header]
-    for header, field_name in answers:
-        row, _ = ImportMapping.objects.update_or_create(
-            organisation=organisation,
-            header_key=normalise_header(header)[:200],
-            defaults={"header": header[:200], "field": field_name, "updated_by": user},
-        )
-        saved.append(row)
+    ignored = list(ignored)
+    # One row per header (the shared upsert of the mapping screens), keyed like the plans reader reads them.
+    saved = save_answers(ImportMapping, organisation, user, mapping, ignored, key=normalise_header)
     if amount_basis:
         # What an amount column that does not say covers: one row with an empty header holds it.
         row, _ = ImportMapping.objects.update_or_create(
@@ -193,7 +187,7 @@ def save_mapping(
         None,
         f"Correspondance des colonnes enregistrée ({len(saved)} colonne(s))",
         mapping=mapping,
-        ignored=list(ignored),
+        ignored=ignored,
     )
     return saved
 
