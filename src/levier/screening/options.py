@@ -94,7 +94,12 @@ def _counts(candidates: Sequence[Candidate], kinds: frozenset[str]) -> dict[str,
 
 
 def _counts_fr(counts: dict[str, int]) -> str:
-    return ", ".join(f"{n} {kind}" for kind, n in counts.items()) or "aucune"
+    return _counts_text(tuple(counts.items()))
+
+
+@lru_cache(maxsize=4096)
+def _counts_text(counts: tuple[tuple[str, int], ...]) -> str:
+    return ", ".join([f"{n} {kind}" for kind, n in counts]) or "aucune"
 
 
 # Factors and labels repeat from one purchase to the next: those that depend on a few discrete values are
