@@ -165,6 +165,18 @@ def _located(
     return found
 
 
+def _of_kinds(found: tuple[Candidate, ...], kinds: frozenset[str], memo: dict) -> tuple[Candidate, ...]:
+    """The candidates of a lot that are of one of `kinds`. `memo` remembers them per lot's candidates (the
+    same tuple when a lot comes back in several groupings, see `_located`) and kinds."""
+    key = (id(found), kinds)
+    hit = memo.get(key)
+    if hit is not None and hit[0] is found:
+        return hit[1]
+    chosen = tuple([c for c in found if not kinds.isdisjoint(c.kinds)])
+    memo[key] = (found, chosen)  # holding `found` keeps its id from being reused while the memo lives
+    return chosen
+
+
 class _Trial:
     """One way to cut for one reservation, before its lots and summary are written out.
 
@@ -180,15 +192,17 @@ class _Trial:
         code: str,
         before: int,
         policy: Policy,
+        of_kinds: dict | None = None,
     ):
         kinds = KINDS_BY_OPTION[code]
         self.basis, self.label_fr, self.code, self.before = basis, label_fr, code, before
         self.located = located
-        self.chosen = [tuple(c for c in found if not kinds.isdisjoint(c.kinds)) for _lot, found in located]
+        of_kinds = {} if of_kinds is None else of_kinds
+        self.chosen = [_of_kinds(found, kinds, of_kinds) for _lot, found in located]
         self.after = len({c.id for chosen in self.chosen for c in chosen})
         # The split whose weakest lot has the most candidates, then the most candidates in all, then
         # the fewest lots.
-        weakest = min(len(chosen) for chosen in self.chosen)
+        weakest = min([len(chosen) for chosen in self.chosen])
         self.key = (min(weakest, policy.min_candidates_to_reserve), self.after, -len(located))
 
     def split(self) -> LotSplit:
@@ -233,6 +247,7 @@ def propose_splits(
 
     geographic: list[_Trial] = []
     seen: dict = {}
+    of_kinds: dict = {}
     for groups in _geographic_groups(purchase.sites, index) if purchase.sites else ():
         total_sites = sum(len(g) for g in groups)
         lots = []
@@ -254,7 +269,9 @@ def propose_splits(
             )
         label = f"Découper en {len(groups)} lots géographiques"
         located = _located(lots, index, policy, seen)
-        geographic.extend(_Trial("geography", label, located, code, before[code], policy) for code in codes)
+        geographic.extend(
+            _Trial("geography", label, located, code, before[code], policy, of_kinds) for code in codes
+        )
     best = _best(geographic)
     if best is not None:
         found.append(best)
