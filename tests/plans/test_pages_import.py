@@ -10,9 +10,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from levier.core import background
 from levier.core.column_mapping import NOT_USED
 from levier.organisations.roles import Role
-from levier.plans import views
 from levier.plans.models import ImportMapping, ImportStatus, PlanImport, PlannedPurchase
 from tests.plans import pages_world
 from tests.plans.pages_world import YEAR
@@ -179,7 +179,7 @@ def test_large_files_run_as_tasks_and_the_page_polls_their_status(
     client, world, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    monkeypatch.setattr(views, "BACKGROUND_BYTES", 10)
+    monkeypatch.setattr(background, "BACKGROUND_BYTES", 10)
     client.force_login(world.user(Role.BUYER))
     with django_capture_on_commit_callbacks(execute=False) as queued:
         plan_import = upload(client, world, GOOD)
@@ -196,6 +196,13 @@ def test_large_files_run_as_tasks_and_the_page_polls_their_status(
     assert plan_import.status == ImportStatus.PREVIEWED and plan_import.created == 2
     done = client.get(status_url, headers={"HX-Request": "true"})
     assert done["HX-Refresh"] == "true"
+
+    # The mapping screen's answers have the large file read again by the worker too.
+    with django_capture_on_commit_callbacks(execute=False) as reread:
+        answers = {"column_0": NOT_USED, "amount_basis": "per_year"}
+        client.post(url("import_mapping", world, plan_import=plan_import.pk), answers)
+    again = PlanImport.objects.latest("pk")
+    assert again.pk != plan_import.pk and again.status == ImportStatus.QUEUED and len(reread) == 1
 
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url("import_commit", world, plan_import=plan_import.pk))

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from levier.core.background import in_background
 from levier.core.charts import Bar, bar_chart, short_euros
 from levier.core.documents import CONTENT_TYPES
 from levier.core.navigation import SECTIONS_BY_KEY
@@ -40,8 +41,6 @@ from .models import ImportStatus
 from .workflow import PUBLISHABLE_STATUSES, STEPS_BY_CODE, Status
 
 PAGE_SIZE = 50
-# Files above this size are read and committed by the task worker while the page shows the progress.
-BACKGROUND_BYTES = 256 * 1024
 # The import preview lists this many problems and lines; the rest is counted and in the terminal report.
 PREVIEW_LIMIT = 200
 
@@ -473,7 +472,7 @@ def import_upload(request):
         upload = form.cleaned_data["file"]
         content = upload.read()
         year = form.cleaned_data["year"]
-        if len(content) > BACKGROUND_BYTES:
+        if in_background(content):
             plan_import = start_preview(request.user, org, content, upload.name, year)
         else:
             plan_import = preview_import(request.user, org, content, upload.name, year)
@@ -533,9 +532,9 @@ def import_mapping(request, plan_import):
     if request.method == "POST" and form.is_valid():
         mapping, ignored, basis = form.answers()
         save_mapping(request.user, org, mapping, ignored, basis)
-        again = preview_import(
-            request.user, org, bytes(found.content), found.file_name, found.year, sheets=found.sheets
-        )
+        content = bytes(found.content)
+        read = start_preview if in_background(content) else preview_import
+        again = read(request.user, org, content, found.file_name, found.year, sheets=found.sheets)
         messages.success(
             request, "Correspondance enregistrée : les prochains imports de l'organisation la reprendront."
         )
@@ -555,7 +554,7 @@ def import_commit(request, plan_import):
     skip_errors = request.POST.get("skip_errors") == "1"
     overwrite_manual = request.POST.get("overwrite_manual") == "1"
     try:
-        if found.content is not None and len(found.content) > BACKGROUND_BYTES:
+        if in_background(found.content):
             start_commit(request.user, found, skip_errors=skip_errors, overwrite_manual=overwrite_manual)
         else:
             found = commit_import(

@@ -1,6 +1,9 @@
-"""The web import of a spend export runs in the task worker: the preview, then the commit; the page polls.
+"""The web import of a spend export: the preview of a small file runs in the request, a larger one (above
+`core.background.BACKGROUND_BYTES`, the plans' threshold) in the task worker; the commit runs in the
+worker; the page polls what the worker does.
 
-    spend_import = start_preview(user, org, content, "mandats.xlsx", 2026)   # QUEUED, READING, PREVIEWED
+    spend_import = read_upload(user, org, content, "mandats.xlsx", 2026)   # PREVIEWED, or QUEUED (large)
+    spend_import = start_preview(user, org, content, "mandats.xlsx", 2026) # QUEUED, READING, PREVIEWED
     start_commit(user, spend_import)                                       # RUNNING, then COMMITTED
     restart_preview(user, spend_import)   # after the mapping screen: read the same file again
 
@@ -15,9 +18,10 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django_tasks import task
 
+from levier.core.background import in_background
 from levier.plans.services import require_role
 
-from .importing import IMPORT_ROLES, ImportRejected, commit, new_import, run_preview
+from .importing import IMPORT_ROLES, ImportRejected, commit, new_import, preview, run_preview
 from .models import SpendImport, SpendImportStatus
 
 PROGRESS_EVERY = 200
@@ -51,12 +55,25 @@ def start_preview(
     return spend_import
 
 
+def read_upload(
+    user, organisation, content: bytes, file_name: str, year: int, *, mapping: dict[str, str] | None = None
+) -> SpendImport:
+    """The preview of an uploaded file: read at once when it is small, else handed to the worker."""
+    if in_background(content):
+        return start_preview(user, organisation, content, file_name, year, mapping=mapping)
+    return preview(user, organisation, content, file_name, year, mapping=mapping)
+
+
 def restart_preview(user, spend_import: SpendImport) -> SpendImport:
-    """Read the stored file again (the organisation's column answers changed): a new preview, queued."""
+    """Read the stored file again (the organisation's column answers changed): at once when it is small,
+    else queued for the worker."""
     require_role(user, spend_import.organisation, IMPORT_ROLES, "Importer des dépenses")
     if spend_import.status != SpendImportStatus.PREVIEWED or spend_import.content is None:
         raise ImportRejected("Cet import est déjà traité : chargez le fichier à nouveau.", spend_import)
     # The columns of the last reading are forgotten: the remembered answers decide them again.
+    if not in_background(spend_import.content):
+        spend_import.mapping, spend_import.progress, spend_import.failure = {}, 0, ""
+        return run_preview(spend_import)
     SpendImport.objects.filter(pk=spend_import.pk).update(
         status=SpendImportStatus.QUEUED, mapping={}, progress=0, failure=""
     )

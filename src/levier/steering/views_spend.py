@@ -1,7 +1,7 @@
 """Spend pages under /o/<org>/pilotage/depenses/: the analysis of the year's spend with inclusive structures,
-the import of an accounting export (upload, preview and commit by the task worker with their status polled
-by the page, the mapping screen of the export's columns), the supplier matches to confirm, and the
-transferable segments."""
+the import of an accounting export (upload; preview in the request for a small file, by the task worker
+for a larger one; commit by the worker; what the worker does polled by the page; the mapping screen of
+the export's columns), the supplier matches to confirm, and the transferable segments."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from levier.rules.sectors import load_taxonomy
 from . import selectors, services
 from .forms import MatchDecisionForm, SettingsForm, SpendUploadForm, spend_mapping_form
 from .importing import IMPORT_ROLES, ImportRejected
-from .importing_tasks import BUSY, restart_preview, start_commit, start_preview
+from .importing_tasks import BUSY, read_upload, restart_preview, start_commit
 from .indicators import indicators
 from .models import Indicator, MatchStatus, SpendImportStatus
 from .segments import territory, transferable_segments
@@ -147,7 +147,7 @@ def import_upload(request):
     )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        found = start_preview(request.user, org, upload.read(), upload.name, form.cleaned_data["year"])
+        found = read_upload(request.user, org, upload.read(), upload.name, form.cleaned_data["year"])
         return redirect("steering:import", org=org.slug, spend_import=found.pk)
     return render(
         request,

@@ -9,6 +9,7 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from levier.core import background
 from levier.organisations.roles import Role
 from levier.steering.models import SpendColumnMapping, SpendImport, SpendImportStatus, SpendLine
 
@@ -86,6 +87,39 @@ def test_mapping_round_trip(client, scene, settings, django_capture_on_commit_ca
     assert not second.report["needs_mapping"] and second.report["counts"]["created"] == 1
     page = client.get(scene.url("import", spend_import=second.pk)).content.decode()
     assert 'id="colonnes-a-indiquer"' not in page and "Corriger la correspondance des colonnes" in page
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_the_file_is_read_again_at_once_when_small_by_the_worker_when_large(
+    client, scene, settings, monkeypatch, django_capture_on_commit_callbacks, large
+):
+    settings.TASKS = IMMEDIATE
+    content = csv_bytes(odd_rows(), ODD_HEADERS)
+    if large:
+        monkeypatch.setattr(background, "BACKGROUND_BYTES", len(content) - 1)
+    client.force_login(scene.steward)
+    with django_capture_on_commit_callbacks(execute=False) as reading:
+        upload(client, scene, content, "grand-livre.csv")
+    found = SpendImport.objects.get()
+    assert len(reading) == int(large)
+    for callback in reading:
+        callback()  # the worker reads the large file
+    found.refresh_from_db()
+    assert found.status == SpendImportStatus.PREVIEWED and found.report["needs_mapping"]
+
+    with django_capture_on_commit_callbacks(execute=False) as rereading:
+        client.post(scene.url("import_mapping", spend_import=found.pk), answers(ODD_MAPPING))
+    found.refresh_from_db()
+    if large:
+        assert found.status == SpendImportStatus.QUEUED and len(rereading) == 1
+        page = client.get(scene.url("import", spend_import=found.pk)).content.decode()
+        assert 'hx-trigger="every 1s"' in page
+        rereading[0]()
+        found.refresh_from_db()
+    else:
+        assert rereading == []
+    assert found.status == SpendImportStatus.PREVIEWED and not found.report["needs_mapping"]
+    assert found.report["counts"]["created"] == 2 and found.report["counts"]["errors"] == 0
 
 
 def test_mapping_screen_is_for_importers_of_the_organisation(client, scene, settings):

@@ -10,6 +10,7 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from levier.core import background
 from levier.organisations.roles import Role
 from levier.steering import importing
 from levier.steering.models import (
@@ -32,12 +33,35 @@ def upload(client, scene, content: bytes, name="mandats-2026.xlsx", year=YEAR):
     return client.post(scene.url("import_upload"), {"file": SimpleUploadedFile(name, content), "year": year})
 
 
-def test_upload_preview_commit_polled_then_matches_confirmed(
+def test_a_small_export_previews_at_once_and_its_commit_goes_to_the_worker(
     client, scene, settings, django_capture_on_commit_callbacks
 ):
     settings.TASKS = IMMEDIATE
     client.force_login(scene.steward)
-    # The preview is handed to the worker too: until it has read the file, the page polls.
+    content = xlsx_bytes(base_rows())
+    assert not background.in_background(content)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = upload(client, scene, content)
+    assert queued == []  # nothing for the worker: the file was read in the request
+    found = SpendImport.objects.get(organisation=scene.org)
+    assert found.status == SpendImportStatus.PREVIEWED and found.report["counts"]["created"] == 6
+    page = client.get(response["Location"]).content.decode()
+    assert "every 1s" not in page and "Aperçu : rien n'est encore enregistré." in page
+    assert not SpendLine.objects.exists()
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        client.post(scene.url("import_commit", spend_import=found.pk))
+    found.refresh_from_db()
+    assert found.status == SpendImportStatus.RUNNING and len(queued) == 1
+
+
+def test_upload_preview_commit_polled_then_matches_confirmed(
+    client, scene, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.TASKS = IMMEDIATE
+    # An export above the threshold (the plans' one) is read by the worker.
+    monkeypatch.setattr(background, "BACKGROUND_BYTES", 100)
+    client.force_login(scene.steward)
+    # The preview is handed to the worker: until it has read the file, the page polls.
     with django_capture_on_commit_callbacks(execute=False) as reading:
         response = upload(client, scene, xlsx_bytes(base_rows()))
     found = SpendImport.objects.get(organisation=scene.org)
