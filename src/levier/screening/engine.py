@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import date
+from functools import lru_cache
 
 from levier.rules.hours import HoursError, HoursResult, insertion_hours
 from levier.rules.legal import LegalFrameError, OrganisationPolicy, legal_frame
@@ -64,13 +65,8 @@ def _hours(
     return result, share
 
 
-def _usual_kinds(sectors: tuple[str, ...], index: DirectoryIndex) -> frozenset[str]:
-    kinds: set[str] = set()
-    for code in sectors:
-        sector = index.taxonomy.get(code)
-        if sector is not None:
-            kinds.update(sector.structure_kinds)
-    return frozenset(kinds)
+# One organisation's readings for every purchase of a run: one (frozen) object per pair of values.
+_organisation_policy = lru_cache(maxsize=64, typed=True)(OrganisationPolicy)
 
 
 def _assess(
@@ -98,7 +94,7 @@ def _assess(
         compulsory=compulsory,
         policy=policy,
         sectors=sectors,
-        usual_kinds=_usual_kinds(sectors, index),
+        usual_kinds=index.usual_kinds(sectors),
         labour_share=share,
         annual_amount=annual,
         total_amount=total,
@@ -212,7 +208,7 @@ def screen(
                 policy.buyer_kind,
                 purchase.launch_date,
                 purchase.cpv,
-                policy=OrganisationPolicy(policy.reserved_meets_obligation, policy.central_government),
+                policy=_organisation_policy(policy.reserved_meets_obligation, policy.central_government),
                 defence_or_security=purchase.defence_or_security,
             )
         except LegalFrameError as error:

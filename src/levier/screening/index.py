@@ -126,6 +126,7 @@ class DirectoryIndex:
         self._provisions: dict[tuple[str, ...], str] = {}
         self.sectors_for_cpv = lru_cache(maxsize=4096)(self._sectors_for_cpv)
         self.narrower_sectors = lru_cache(maxsize=4096)(self._narrower_sectors)
+        self.usual_kinds = lru_cache(maxsize=4096)(self._usual_kinds)
 
     @classmethod
     def build(cls, entries: Iterable[StructureEntry], taxonomy: Taxonomy | None = None) -> DirectoryIndex:
@@ -145,6 +146,15 @@ class DirectoryIndex:
     def _narrower_sectors(self, cpv: str) -> tuple[str, ...]:
         """Sectors that sit below a generic code ("45000000": painting, masonry...), for trade splits."""
         return tuple(m.sector.code for m in self.taxonomy.sectors_for_cpv(cpv, narrower=True) if m.narrower)
+
+    def _usual_kinds(self, sectors: tuple[str, ...]) -> frozenset[str]:
+        """The kinds of structure that usually work in these sectors (the taxonomy's `structure_kinds`)."""
+        kinds: set[str] = set()
+        for code in sectors:
+            sector = self.taxonomy.get(code)
+            if sector is not None:
+                kinds.update(sector.structure_kinds)
+        return frozenset(kinds)
 
     def position(self, place: PlaceInput | None) -> tuple[float, float] | None:
         if place is None:
