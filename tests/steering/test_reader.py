@@ -197,3 +197,73 @@ def test_a_mapping_naming_an_absent_column_is_an_error_in_french(tmp_path):
     message = read.errors[0].message_fr
     assert "« Montant facturé » indiquée dans la correspondance est absente du fichier" in message
     assert "Montant HT" in message
+
+
+def test_plain_amount_shortcut_gives_what_parse_amount_gives():
+    import random
+
+    from levier.ingest.french_values import parse_amount
+    from levier.ingest.spend.reader import _PLAIN_AMOUNT, _spend_amount
+
+    rng = random.Random(4)
+    cells = [
+        "0",
+        "-0",
+        "0,00",
+        "-0,00",
+        "007",
+        "1 754",
+        "1 754,33",
+        "12 345 678 901,99",
+        "999999999999",
+        "1.500",
+        "1,500",
+        "12,000.50",
+        "1 754,333",
+        "1 75,33",
+        "12 k€",
+        "100 TTC",
+        "(12,00)",
+        "+5",
+        "1 000 000 000 000",
+        "9999999999999",
+        "1754.",
+        ",5",
+        "1 754.5",
+        "-1 754,3",
+        " 12",
+        "12 ",
+    ]
+    for _ in range(3000):
+        integer = str(rng.choice([rng.randrange(10), rng.randrange(1000), rng.randrange(10**7), 10**12 - 1]))
+        if rng.random() < 0.4:
+            grouped = f"{int(integer):,}".replace(",", " ")
+            integer = grouped if rng.random() < 0.9 else integer.zfill(len(integer) + 1)
+        fraction = rng.choice(["", ",5", ",50", ",05", ".25", ".2", ",123", ".", ",00"])
+        cells.append(rng.choice(["", "-"]) + integer + fraction)
+    shortcut = 0
+    for cell in cells:
+        expected, got = parse_amount(cell), _spend_amount(cell)
+        assert got == expected and str(got.value) == str(expected.value), cell
+        shortcut += bool(_PLAIN_AMOUNT.fullmatch(cell))
+    assert shortcut > 2000  # the shortcut itself was compared, not only parse_amount with itself
+
+
+def test_repeated_cells_are_read_once_but_reported_on_every_row(tmp_path):
+    # The reader keeps each distinct raw value's reading: a bad SIRET, amount or date that repeats is still
+    # named on each of its rows, and a repeated good value gives equal records.
+    rows = [
+        ("M1", "10/01/2026", "Alpha", "12345678901234", "611", "", "1 000,00"),
+        ("M2", "10/01/2026", "Alpha", "12345678901234", "611", "", "1 000,00"),
+        ("M3", "32/01/2026", "Beta", "", "611", "", "douze"),
+        ("M4", "32/01/2026", "Beta", "", "611", "", "douze"),
+        ("M5", "10/01/2026", "ALPHA", "", "611", "", "1000"),
+    ]
+    read = read_spend(write(tmp_path, "m.csv", csv_bytes(rows)), year=2026)
+    assert [w.row for w in read.warnings if w.code == "siret_invalid"] == [2, 3]
+    assert [e.row for e in read.errors if e.code == "invalid_date"] == [4, 5]
+    assert [e.row for e in read.errors if e.code == "invalid_amount"] == [4, 5]
+    first, second, third = read.records
+    assert (first.amount, first.date, first.supplier_key) == (second.amount, second.date, second.supplier_key)
+    assert third.amount == Decimal("1000.00") and third.supplier_key == first.supplier_key == "nom:alpha"
+    assert len({first.row_key, second.row_key, third.row_key}) == 3
