@@ -166,3 +166,61 @@ def test_roles(world):
     match = SupplierMatch.objects.get(supplier_key="nom:atelier du lac")
     with pytest.raises(PermissionDenied):
         services.confirm_match(world["outsider"], match)
+
+
+def counting_reads(monkeypatch):
+    calls = []
+    real = importing.read_spend
+
+    def counted(*args, **kwargs):
+        calls.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(importing, "read_spend", counted)
+    return calls
+
+
+def test_commit_reuses_the_preview_reading_of_the_same_file(world, monkeypatch):
+    reads = counting_reads(monkeypatch)
+    result = run(world, base_rows())
+    assert len(reads) == 1  # the preview's reading served the commit
+    assert result.status == SpendImportStatus.COMMITTED and SpendLine.objects.count() == 6
+    assert not importing._READINGS  # forgotten once committed
+    # Idempotent as before: the stored lines are compared inside the commit, not at the preview.
+    again = run(world, base_rows())
+    assert len(reads) == 2 and again.report["counts"]["unchanged"] == 6
+
+
+def test_commit_reads_again_what_changed_since_the_preview(world, monkeypatch):
+    reads = counting_reads(monkeypatch)
+    org = world["org"]
+    # Answers of the mapping screen saved after the preview: the file is read again with them.
+    first = importing.preview(None, org, xlsx_bytes(base_rows()), "mandats-2026.xlsx", 2026)
+    services.save_spend_mapping(world["steward"], org, {}, ignored=["Service"])
+    importing.commit(None, first)
+    assert len(reads) == 2 and SpendLine.objects.count() == 6
+    # Another process (nothing kept here) reads the stored file.
+    second = importing.preview(None, org, xlsx_bytes(base_rows()[:3]), "mandats-2026.xlsx", 2026)
+    importing._READINGS.clear()
+    importing.commit(None, second)
+    assert len(reads) == 4 and SpendLine.objects.filter(organisation=org).count() == 3
+
+
+def test_lines_stored_between_preview_and_commit_are_compared_at_the_commit(world):
+    spend_import = importing.preview(None, world["org"], xlsx_bytes(base_rows()), "m.xlsx", 2026)
+    run(world, base_rows())  # another import of the same export committed in the meantime
+    importing.commit(None, spend_import)
+    counts = spend_import.report["counts"]
+    assert (counts["created"], counts["unchanged"]) == (0, 6) and SpendLine.objects.count() == 6
+
+
+def test_a_refused_commit_keeps_the_reading_for_the_retry_without_errors(world, monkeypatch):
+    reads = counting_reads(monkeypatch)
+    rows = base_rows()
+    rows.append(("M-009", "2026-02-31", "X", "", "611", "", 10))
+    spend_import = importing.preview(None, world["org"], xlsx_bytes(rows), "m.xlsx", 2026)
+    with pytest.raises(importing.ImportRejected):
+        importing.commit(None, spend_import)
+    assert not SpendLine.objects.exists()
+    importing.commit(None, spend_import, skip_errors=True)
+    assert len(reads) == 1 and SpendLine.objects.count() == 6

@@ -14,6 +14,12 @@ created, a stored line absent from the export is removed. Nothing is written whe
 errors (unless `skip_errors`), and a failure half-way leaves the previous lines as they were (one
 transaction). Suppliers are then matched to the directory (matching.py).
 
+The commit does not read the stored file again when this process read it for the preview and nothing the
+reading depends on changed since (the file's bytes, the year, the columns, the organisation's remembered
+answers): the terminal runs both steps in one process, and so does the task worker for a large file. The
+stored lines are always compared again inside the commit, so reusing the reading changes neither what is
+written nor atomicity and idempotence; a commit elsewhere (another process, a restart) reads the file.
+
 `user` None means the terminal (`levier import spend`), which needs no role.
 """
 
@@ -21,6 +27,8 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -53,20 +61,65 @@ class ImportRejected(Exception):
         self.spend_import = spend_import
 
 
+# The last previews' readings in this process, by import: (what the reading depended on, the reading).
+_READINGS: OrderedDict[int, tuple[tuple, SpendRead]] = OrderedDict()
+_READINGS_KEPT = 2
+_READINGS_LOCK = threading.Lock()
+
+
+def _reading_inputs(spend_import: SpendImport, mapping: dict[str, str], answers: dict[str, str]) -> tuple:
+    return (
+        hashlib.sha256(bytes(spend_import.content)).hexdigest(),
+        Path(spend_import.file_name).suffix.lower(),
+        spend_import.year,
+        tuple(sorted(mapping.items())),
+        tuple(sorted(answers.items())),
+    )
+
+
+def _answers(spend_import: SpendImport) -> dict[str, str]:
+    return remembered_answers(SpendColumnMapping.objects.filter(organisation_id=spend_import.organisation_id))
+
+
 def _read(spend_import: SpendImport, progress: Callable[[int], None] | None = None) -> SpendRead:
+    """Read the stored file, and keep the reading for this import's commit (see the module's notes)."""
+    answers = _answers(spend_import)
     suffix = Path(spend_import.file_name).suffix or ".csv"
     with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
         handle.write(bytes(spend_import.content))
         handle.flush()
-        return read_spend(
+        read = read_spend(
             handle.name,
             year=spend_import.year,
             mapping=spend_import.mapping or None,
-            answers=remembered_answers(
-                SpendColumnMapping.objects.filter(organisation_id=spend_import.organisation_id)
-            ),
+            answers=answers,
             progress=progress,
         )
+    # The commit reads with the columns this reading resolved (the preview records them).
+    inputs = _reading_inputs(spend_import, read.mapping, answers)
+    with _READINGS_LOCK:
+        _READINGS.pop(spend_import.pk, None)
+        _READINGS[spend_import.pk] = (inputs, read)
+        while len(_READINGS) > _READINGS_KEPT:
+            _READINGS.popitem(last=False)
+    return read
+
+
+def _read_for_commit(spend_import: SpendImport) -> SpendRead:
+    """The preview's reading when this process made it from the same file, columns and answers; else a new
+    reading of the stored file (kept in turn, for a commit retried without the lines in error)."""
+    with _READINGS_LOCK:
+        kept = _READINGS.get(spend_import.pk)
+    if kept is not None:
+        inputs, read = kept
+        if inputs == _reading_inputs(spend_import, spend_import.mapping or {}, _answers(spend_import)):
+            return read
+    return _read(spend_import)
+
+
+def _forget_reading(spend_import: SpendImport) -> None:
+    with _READINGS_LOCK:
+        _READINGS.pop(spend_import.pk, None)
 
 
 @cache
@@ -245,7 +298,7 @@ def commit(
         raise ImportRejected("Cet import n'est pas prêt à être enregistré.", spend_import)
     if spend_import.content is None:
         raise ImportRejected("Le fichier de cet import n'est plus disponible : importez-le à nouveau.")
-    read = _read(spend_import)
+    read = _read_for_commit(spend_import)
     plan = _plan(organisation, spend_import.year, read)
     report = _report(spend_import, read, plan)
     if read.file_rejected or (read.errors and not skip_errors):
@@ -311,6 +364,7 @@ def commit(
             counts=counts,
             matched=report["matched"],
         )
+    _forget_reading(spend_import)
     return spend_import
 
 
