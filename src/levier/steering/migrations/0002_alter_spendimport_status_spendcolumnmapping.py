@@ -6,35 +6,70 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organisations', '0001_initial'),
-        ('steering', '0001_initial'),
+        ("organisations", "0001_initial"),
+        ("steering", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='spendimport',
-            name='status',
-            field=models.CharField(choices=[('queued', 'En attente'), ('reading', 'Lecture en cours'), ('previewed', 'Aperçu'), ('running', 'En cours'), ('committed', 'Importé'), ('failed', 'Échec')], default='previewed', max_length=10, verbose_name='statut'),
+            model_name="spendimport",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("queued", "En attente"),
+                    ("reading", "Lecture en cours"),
+                    ("previewed", "Aperçu"),
+                    ("running", "En cours"),
+                    ("committed", "Importé"),
+                    ("failed", "Échec"),
+                ],
+                default="previewed",
+                max_length=10,
+                verbose_name="statut",
+            ),
         ),
         migrations.CreateModel(
-            name='SpendColumnMapping',
+            name="SpendColumnMapping",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('header', models.CharField(max_length=200, verbose_name='en-tête de colonne')),
-                ('header_key', models.CharField(max_length=200, verbose_name='en-tête normalisé')),
-                ('field', models.CharField(blank=True, max_length=20, verbose_name='champ')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='spend_column_mappings', to='organisations.organisation')),
-                ('updated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("header", models.CharField(max_length=200, verbose_name="en-tête de colonne")),
+                ("header_key", models.CharField(max_length=200, verbose_name="en-tête normalisé")),
+                ("field", models.CharField(blank=True, max_length=20, verbose_name="champ")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="spend_column_mappings",
+                        to="organisations.organisation",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'correspondance de colonne des dépenses',
-                'verbose_name_plural': 'correspondances de colonnes des dépenses',
-                'ordering': ['organisation', 'header'],
-                'constraints': [models.UniqueConstraint(fields=('organisation', 'header_key'), name='spend_mapping_unique_header')],
+                "verbose_name": "correspondance de colonne des dépenses",
+                "verbose_name_plural": "correspondances de colonnes des dépenses",
+                "ordering": ["organisation", "header"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("organisation", "header_key"), name="spend_mapping_unique_header"
+                    )
+                ],
             },
         ),
     ]
