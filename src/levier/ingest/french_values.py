@@ -230,7 +230,30 @@ def parse_amount(raw: object) -> AmountParse:
         return _amount_from_number(raw)
     if not isinstance(raw, str):
         return AmountParse(error=f"Montant illisible : « {_show(raw)} ».")
+    return _plain_amount(raw) or _amount_from_words(raw)
 
+
+# A plain amount as exports write it: "1 754,33", "-12,5", "1754.33", "980". Read directly, it gives exactly
+# what the full reading gives (tests/steering/test_reader.py compares both on many such cells), several times
+# faster; anything else ("1.500", "12 k€", "100 TTC", "(12,00)") is read word by word.
+_PLAIN_AMOUNT = re.compile(r"(-?)(\d{1,3}(?: \d{3}){1,3}|\d{1,12})(?:[.,](\d{1,2}))?")
+
+
+def _plain_amount(raw: str) -> AmountParse | None:
+    match = _PLAIN_AMOUNT.fullmatch(raw)
+    if match is None:
+        return None
+    sign, integer, fraction = match.groups()
+    value = Decimal(f"{integer.replace(' ', '')}.{fraction or '0'}")
+    if sign:
+        value = -value  # as the full reading does: "-0" is 0
+    if value == value.to_integral_value():
+        value = value.quantize(Decimal(1))
+    return AmountParse(value=value)
+
+
+def _amount_from_words(raw: str) -> AmountParse:
+    """`parse_amount` of a text, word by word (units, multipliers, what it covers, HT or TTC)."""
     # The euro sign is spaced out before folding, since transliteration spells it "EUR" and would glue it to a
     # multiplier ("1 Md€" -> "1 mdeur").
     text = fold_words(raw.replace("\u2212", "-").replace("€", " € "))

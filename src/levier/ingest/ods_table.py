@@ -24,7 +24,6 @@ from levier.ingest.tabular import (
     TableInfo,
     cell_to_text,
     finish_opening,
-    open_table,
 )
 
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -92,8 +91,3 @@ def _unmerged_title(cells: list[str]) -> list[str]:
         return cells
     first = next(index for index, cell in enumerate(cells) if cell.strip())
     return [cell if index == first else "" for index, cell in enumerate(cells)]
-
-
-def open_any_table(path: PathLike, *, sheet: str | int | None = None) -> Table:
-    """`tabular.open_table`, which reads .ods itself now (kept for the spend reader's import)."""
-    return open_table(path, sheet=sheet)

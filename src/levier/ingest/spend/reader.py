@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -34,9 +33,8 @@ from pathlib import Path
 
 from levier.ingest.column_answers import SampleCollector, apply_answers
 from levier.ingest.errors import RowError, Severity
-from levier.ingest.french_values import AmountParse, DatePrecision, parse_amount, parse_date
-from levier.ingest.ods_table import open_any_table
-from levier.ingest.tabular import Column, TableError, TableInfo, normalize_header, resolve_columns
+from levier.ingest.french_values import DatePrecision, parse_amount, parse_date
+from levier.ingest.tabular import Column, TableError, TableInfo, normalize_header, open_table, resolve_columns
 from levier.rules.siret import STATUS_EMPTY, STATUS_LOST_LEADING_ZERO, normalize_siret
 from levier.rules.text import fold
 
@@ -247,7 +245,7 @@ def read_spend(
     organisation's remembered answers, applied to the headers the file has (`mapping` wins over them).
     """
     try:
-        table = open_any_table(path)
+        table = open_table(path)
     except TableError as error:
         return SpendRead(info=None, mapping={}, problems=[error.error])
     with table:
@@ -322,27 +320,6 @@ def _missing(fields: tuple[str, ...]) -> RowError:
     return RowError(row=None, field=label, raw_value=None, message=message, code="required_column_missing")
 
 
-# A plain amount as exports write it: "1 754,33", "-12,5", "1754.33", "980" (runs of spaces already made
-# single). Read directly, it gives exactly what `parse_amount` gives (tests/steering/test_reader.py compares
-# both on many such cells), several times faster; anything else ("1.500", "12 k€", "100 TTC", "(12,00)")
-# goes to `parse_amount`. Amounts repeat less than the other cells of an export, so this is what saves time.
-_PLAIN_AMOUNT = re.compile(r"(-?)(\d{1,3}(?: \d{3}){1,3}|\d{1,12})(?:[.,](\d{1,2}))?")
-
-
-def _spend_amount(raw: str) -> AmountParse:
-    """`parse_amount(raw)`, with a shortcut for plain figures."""
-    match = _PLAIN_AMOUNT.fullmatch(raw)
-    if match is None:
-        return parse_amount(raw)
-    sign, integer, fraction = match.groups()
-    value = Decimal(f"{integer.replace(' ', '')}.{fraction or '0'}")
-    if sign:
-        value = -value  # as parse_amount does: "-0" is 0
-    if value == value.to_integral_value():
-        value = value.quantize(Decimal(1))
-    return AmountParse(value=value)
-
-
 class _Cells:
     """A read's cells, each distinct raw value parsed once.
 
@@ -357,7 +334,7 @@ class _Cells:
         ]
         self.fold = lru_cache(maxsize=16_384)(fold)
         self.siret = lru_cache(maxsize=8_192)(normalize_siret)
-        self.amount = lru_cache(maxsize=8_192)(_spend_amount)
+        self.amount = lru_cache(maxsize=8_192)(parse_amount)
         self.date = lru_cache(maxsize=4_096)(parse_date)
 
     def texts(self, row: dict[str, str]) -> dict[str, str]:
