@@ -249,27 +249,27 @@ def labour_shares(request):
     if request.method != "POST":
         return redirect("recommendations:policy", org=org.slug)
     removed = request.POST.get("remove")
-    share_form = None
-    try:
-        if removed:
+    if removed:
+        try:
             services.remove_labour_share(request.user, org, removed)
-            done = "Part de main-d'œuvre propre retirée : la valeur de référence s'applique."
-        else:
-            share_form = LabourShareForm(request.POST)
-            if not share_form.is_valid():
-                raise ValidationError({})
-            data = share_form.cleaned_data
-            services.set_labour_share(request.user, org, data["sector"], data["share"], data["reason"])
-            done = "Part de main-d'œuvre enregistrée : les plans sont criblés à nouveau."
-    except ValidationError as error:
-        if removed:
+        except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect("recommendations:policy", org=org.slug)
-        for name, errors in getattr(error, "message_dict", {}).items():
-            for message in errors:
-                share_form.add_error(name if name in share_form.fields else None, message)
-        current = services.policy_of(org)
-        return _policy_page(request, current, PolicyForm(instance=current), share_form, True)
+        done = "Part de main-d'œuvre propre retirée : la valeur de référence s'applique."
+    else:
+        share_form = LabourShareForm(request.POST)
+        if share_form.is_valid():
+            data = share_form.cleaned_data
+            try:
+                services.set_labour_share(request.user, org, data["sector"], data["share"], data["reason"])
+            except ValidationError as error:
+                for name, errors in error.message_dict.items():
+                    for message in errors:
+                        share_form.add_error(name if name in share_form.fields else None, message)
+        if share_form.errors:
+            current = services.policy_of(org)
+            return _policy_page(request, current, PolicyForm(instance=current), share_form, True)
+        done = "Part de main-d'œuvre enregistrée : les plans sont criblés à nouveau."
     current = services.policy_of(org)
     tasks.start_all(org, f"Part de main-d'œuvre modifiée (version {current.version})")
     messages.success(request, done)
