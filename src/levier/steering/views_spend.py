@@ -325,7 +325,8 @@ def segments(request):
             else:
                 messages.success(request, "Territoire enregistré.")
                 return redirect(f"{request.path}?year={year}")
-    found = transferable_segments(org, year)
+    place = territory(org)
+    found = transferable_segments(org, year, place=place)
     chart = (
         hbar_chart(
             [Bar(s.label, float(s.amount), _money(s.amount)) for s in found[:CHART_ROWS]],
@@ -347,7 +348,7 @@ def segments(request):
             "segments",
             year=year,
             years=years,
-            territory=territory(org),
+            territory=place,
             segments=[
                 {
                     "segment": s,
